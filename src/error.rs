@@ -1,0 +1,483 @@
+//! Error mapping: HTTP status -> error class and default code, and the error body (in whatever shape the API
+//! uses) -> `code`, `message`, `requestId`, `timestamp`, `path` and `fieldErrors`. The body itself stays in JS;
+//! the core sees it through [`BodyView`], so the same rules run natively in tests and over a JS value in wasm.
+
+use crate::headers::HeaderLookup;
+
+/// The error classes of the contract, one per row of its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 400
+    BadRequest,
+    /// 401
+    Authentication,
+    /// 402 (SeaTable: "the parameters were valid but the request failed")
+    RequestFailed,
+    /// 403
+    PermissionDenied,
+    /// 404
+    NotFound,
+    /// 409
+    Conflict,
+    /// 422
+    UnprocessableEntity,
+    /// 429
+    RateLimit,
+    /// 5xx
+    Server,
+    /// Any other non-2xx, or a 2xx whose body does not parse.
+    Api,
+    /// No response at all (DNS, refused, reset, CORS).
+    Connection,
+    /// An attempt ran past `timeoutMs`, or `poll` past `maxWaitMs`.
+    Timeout,
+}
+
+impl ErrorKind {
+    /// The class for a non-2xx status.
+    pub fn for_status(status: u16) -> ErrorKind {
+        match status {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Authentication,
+            402 => ErrorKind::RequestFailed,
+            403 => ErrorKind::PermissionDenied,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            422 => ErrorKind::UnprocessableEntity,
+            429 => ErrorKind::RateLimit,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Api,
+        }
+    }
+
+    /// The JS class name (also the error's `name`).
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "BadRequestError",
+            ErrorKind::Authentication => "AuthenticationError",
+            ErrorKind::RequestFailed => "RequestFailedError",
+            ErrorKind::PermissionDenied => "PermissionDeniedError",
+            ErrorKind::NotFound => "NotFoundError",
+            ErrorKind::Conflict => "ConflictError",
+            ErrorKind::UnprocessableEntity => "UnprocessableEntityError",
+            ErrorKind::RateLimit => "RateLimitError",
+            ErrorKind::Server => "ServerError",
+            ErrorKind::Api => "ApiError",
+            ErrorKind::Connection => "ConnectionError",
+            ErrorKind::Timeout => "TimeoutError",
+        }
+    }
+
+    /// The class's default `code`; `ApiError` answers `http_<status>`.
+    pub fn default_code(self, status: u16) -> String {
+        String::from(match self {
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Authentication => "unauthorized",
+            ErrorKind::RequestFailed => "request_failed",
+            ErrorKind::PermissionDenied => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::UnprocessableEntity => "unprocessable_entity",
+            ErrorKind::RateLimit => "too_many_requests",
+            ErrorKind::Server => "server_error",
+            ErrorKind::Connection => "connection_error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Api => return http_code(status),
+        })
+    }
+}
+
+fn http_code(status: u16) -> String {
+    let mut code = String::from("http_");
+    push_u32(&mut code, status as u32);
+    code
+}
+
+/// Writes a whole number without `format!` (whose machinery costs the wasm build kilobytes).
+pub fn push_u32(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(d as char);
+    }
+}
+
+/// A read-only view of a parsed error body (a JSON value, or the text of a non-JSON body).
+pub trait BodyView: Sized {
+    /// The member `key` of an object; `None` for other values.
+    fn member(&self, key: &str) -> Option<Self>;
+    /// The value when it is a string.
+    fn as_text(&self) -> Option<String>;
+    /// The keys when the value is a (non-array) object, in order.
+    fn keys(&self) -> Option<Vec<String>>;
+    /// The elements when the value is an array.
+    fn elements(&self) -> Option<Vec<Self>>;
+    /// The value as a message when it is a string, number or boolean.
+    fn as_scalar_text(&self) -> Option<String> {
+        self.as_text()
+    }
+}
+
+/// What the core derives from an error body and the response headers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorDetails {
+    /// Machine identifier: body `error` (string), `error_code`, `code` (string), else the class default.
+    pub code: String,
+    /// The server's own text, cut to [`MAX_SERVER_TEXT`] characters, when it gave one.
+    pub server_text: Option<String>,
+    /// Body `requestId`/`request_id`, else `X-Request-Id`/`Request-Id`/`X-Correlation-Id`.
+    pub request_id: Option<String>,
+    /// Body `timestamp`.
+    pub timestamp: Option<String>,
+    /// Body `path`.
+    pub path: Option<String>,
+    /// Per-field messages (DRF field dictionaries, `non_field_errors`, an `errors` object).
+    pub field_errors: Vec<(String, Vec<String>)>,
+}
+
+/// Longest server text kept in `message`: enough for any real sentence, short enough for a log line.
+pub const MAX_SERVER_TEXT: usize = 300;
+
+/// Keys of a DRF-style body that are the envelope, not field names.
+const ENVELOPE_KEYS: [&str; 13] = [
+    "error", "error_code", "code", "message", "error_msg", "detail", "title", "type", "status", "instance",
+    "requestId", "request_id", "timestamp",
+];
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Derives the error details from a body (`None` when empty) and the response headers.
+pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>, headers: &(impl HeaderLookup + ?Sized)) -> ErrorDetails {
+    let text_of = |key: &str| body.and_then(|b| b.member(key)).and_then(|v| non_empty(v.as_text()));
+    let code = text_of("error")
+        .or_else(|| text_of("error_code"))
+        .or_else(|| text_of("code"))
+        .unwrap_or_else(|| kind.default_code(status));
+    let server_text = body.and_then(server_text_of).map(|t| shorten(&t, MAX_SERVER_TEXT));
+    let request_id = text_of("requestId")
+        .or_else(|| text_of("request_id"))
+        .or_else(|| non_empty(headers.header("x-request-id")))
+        .or_else(|| non_empty(headers.header("request-id")))
+        .or_else(|| non_empty(headers.header("x-correlation-id")));
+    ErrorDetails {
+        code,
+        server_text,
+        request_id,
+        timestamp: text_of("timestamp"),
+        path: text_of("path"),
+        field_errors: body.map(field_errors).unwrap_or_default(),
+    }
+}
+
+/// The server's human text: `message`, `error_msg`, `detail`, `title`, `error.message`; for a text body, the
+/// `<title>` of an HTML page or the body's first line.
+fn server_text_of<B: BodyView>(body: &B) -> Option<String> {
+    if let Some(text) = body.as_text() {
+        return text_body_summary(&text);
+    }
+    for key in ["message", "error_msg", "detail", "title"] {
+        if let Some(text) = non_empty(body.member(key).and_then(|v| v.as_scalar_text())) {
+            return Some(text);
+        }
+    }
+    let nested = body.member("error")?;
+    non_empty(nested.member("message").and_then(|v| v.as_text()))
+}
+
+/// A short line from a text body: an HTML page's `<title>` (or nothing: the page stays in `body`), else the first
+/// non-empty line.
+pub fn text_body_summary(text: &str) -> Option<String> {
+    let head = text.trim_start();
+    let looks_html = head.len() >= 5 && (head.as_bytes()[..5].eq_ignore_ascii_case(b"<!doc") || head.as_bytes()[..5].eq_ignore_ascii_case(b"<html"));
+    if looks_html || head.starts_with('<') {
+        return html_title(text);
+    }
+    non_empty(head.lines().next().map(str::to_string))
+}
+
+/// The text of an HTML page's `<title>` element, whitespace folded.
+pub fn html_title(html: &str) -> Option<String> {
+    let lower = html.to_ascii_lowercase();
+    let open = lower.find("<title")?;
+    let start = open + lower[open..].find('>')? + 1;
+    let end = start + lower[start..].find("</title")?;
+    let folded: Vec<&str> = html[start..end].split_whitespace().collect();
+    non_empty(Some(folded.join(" ")))
+}
+
+/// Cuts `text` to at most `max` characters on a char boundary, marking the cut with "…"; newlines become spaces so
+/// the message stays one line.
+pub fn shorten(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    for (count, c) in text.chars().enumerate() {
+        if count == max {
+            out.push('…');
+            break;
+        }
+        out.push(if c == '\n' || c == '\r' { ' ' } else { c });
+    }
+    out
+}
+
+/// Per-field messages: an `errors` object (values a string or list of strings), else DRF's top-level
+/// `{"field": ["msg"]}` dictionary (including `non_field_errors`), skipping the envelope's own keys.
+fn field_errors<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
+    let Some(errors) = body.member("errors") else { return drf_fields(body) };
+    if errors.elements().is_some() {
+        // `errors` as an array of {field, message} objects (JSON:API-like) is common too.
+        return field_errors_from_list(&errors);
+    }
+    let mut out = Vec::new();
+    for key in errors.keys().unwrap_or_default() {
+        if let Some(messages) = errors.member(&key).and_then(|v| messages_of(&v)) {
+            out.push((key, messages));
+        }
+    }
+    out
+}
+
+fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for key in body.keys().unwrap_or_default() {
+        if ENVELOPE_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        // DRF field errors are always lists of strings; a bare string member is envelope, not a field.
+        let Some(value) = body.member(&key) else { continue };
+        if value.elements().is_none() {
+            continue;
+        }
+        if let Some(messages) = messages_of(&value) {
+            out.push((key, messages));
+        }
+    }
+    out
+}
+
+fn field_errors_from_list<B: BodyView>(list: &B) -> Vec<(String, Vec<String>)> {
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    for item in list.elements().unwrap_or_default() {
+        let field = non_empty(item.member("field").or_else(|| item.member("path")).and_then(|v| v.as_text()));
+        let message = non_empty(item.member("message").or_else(|| item.member("detail")).and_then(|v| v.as_text()));
+        if let (Some(field), Some(message)) = (field, message) {
+            match out.iter_mut().find(|(f, _)| *f == field) {
+                Some((_, messages)) => messages.push(message),
+                None => out.push((field, vec![message])),
+            }
+        }
+    }
+    out
+}
+
+/// A string, or a list whose string elements are kept; `None` when it has none.
+fn messages_of<B: BodyView>(value: &B) -> Option<Vec<String>> {
+    if let Some(text) = value.as_text() {
+        return Some(vec![text]);
+    }
+    let list: Vec<String> = value.elements()?.iter().filter_map(|v| v.as_scalar_text()).collect();
+    if list.is_empty() {
+        None
+    } else {
+        Some(list)
+    }
+}
+
+/// The one-line support message: the server's text (or `fallback`), then status, code, method, path and request
+/// id, e.g. `Token nie posiada ... (403 insufficient_scope, GET /api/x, requestId req_1)`.
+pub fn support_message(server_text: Option<&str>, fallback: &str, status: Option<u16>, code: &str, method: &str, path: &str, request_id: Option<&str>) -> String {
+    let mut out = String::with_capacity(128);
+    out.push_str(server_text.unwrap_or(fallback));
+    out.push_str(" (");
+    if let Some(status) = status {
+        push_u32(&mut out, status as u32);
+        out.push(' ');
+    }
+    out.push_str(code);
+    out.push_str(", ");
+    out.push_str(method);
+    out.push(' ');
+    out.push_str(path);
+    if let Some(id) = request_id {
+        out.push_str(", requestId ");
+        out.push_str(id);
+    }
+    out.push(')');
+    out
+}
+
+/// The standard reason phrase, for responses (HTTP/2) that carry no status text.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Content Too Large",
+        422 => "Unprocessable Content",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        200..=299 => "Invalid response",
+        _ => "Request failed",
+    }
+}
+
+/// The note added to a 429/503 message when a browser's CORS rules hid the headers that say when to retry.
+pub const CORS_HIDDEN_NOTE: &str = "; the response had no readable Retry-After or X-RateLimit-* header: if the server sends them, it must list them in Access-Control-Expose-Headers";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    impl BodyView for Value {
+        fn member(&self, key: &str) -> Option<Self> {
+            self.as_object().and_then(|o| o.get(key)).cloned()
+        }
+        fn as_text(&self) -> Option<String> {
+            self.as_str().map(str::to_string)
+        }
+        fn keys(&self) -> Option<Vec<String>> {
+            self.as_object().map(|o| o.keys().cloned().collect())
+        }
+        fn elements(&self) -> Option<Vec<Self>> {
+            self.as_array().cloned()
+        }
+        fn as_scalar_text(&self) -> Option<String> {
+            match self {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            }
+        }
+    }
+
+    #[test]
+    fn status_to_class_and_code() {
+        let table = [
+            (400, "BadRequestError", "bad_request"),
+            (401, "AuthenticationError", "unauthorized"),
+            (402, "RequestFailedError", "request_failed"),
+            (403, "PermissionDeniedError", "forbidden"),
+            (404, "NotFoundError", "not_found"),
+            (409, "ConflictError", "conflict"),
+            (422, "UnprocessableEntityError", "unprocessable_entity"),
+            (429, "RateLimitError", "too_many_requests"),
+            (500, "ServerError", "server_error"),
+            (503, "ServerError", "server_error"),
+            (599, "ServerError", "server_error"),
+            (405, "ApiError", "http_405"),
+            (418, "ApiError", "http_418"),
+            (302, "ApiError", "http_302"),
+            (600, "ApiError", "http_600"),
+        ];
+        for (status, class, code) in table {
+            let kind = ErrorKind::for_status(status);
+            assert_eq!((kind.class_name(), kind.default_code(status).as_str()), (class, code), "{status}");
+        }
+        assert_eq!(ErrorKind::Timeout.default_code(0), "timeout");
+        assert_eq!(ErrorKind::Connection.default_code(0), "connection_error");
+    }
+
+    fn details(status: u16, body: Option<Value>, headers: &[(&str, &str)]) -> ErrorDetails {
+        error_details(ErrorKind::for_status(status), status, body.as_ref(), headers)
+    }
+
+    #[test]
+    fn body_shapes() {
+        // (status, body, code, server text, requestId)
+        let cases: Vec<(u16, Option<Value>, &str, Option<&str>, Option<&str>)> = vec![
+            (403, Some(json!({"error": "insufficient_scope", "message": "Token nie posiada wymaganego uprawnienia", "timestamp": "2025-01-15T14:30:00Z", "path": "/api/PurchaseDocuments/my", "requestId": "req_abc123def456"})), "insufficient_scope", Some("Token nie posiada wymaganego uprawnienia"), Some("req_abc123def456")),
+            (401, Some(json!({"error_msg": "Invalid token"})), "unauthorized", Some("Invalid token"), None),
+            (429, Some(json!({"detail": "Request was throttled. Expected available in 3 seconds."})), "too_many_requests", Some("Request was throttled. Expected available in 3 seconds."), None),
+            (404, Some(json!({"type": "https://example.com/probs/missing", "title": "Not here", "status": 404, "detail": "Document 7 does not exist", "instance": "/docs/7"})), "not_found", Some("Document 7 does not exist"), None),
+            (422, Some(json!({"title": "Your request is not valid."})), "unprocessable_entity", Some("Your request is not valid."), None),
+            (400, Some(json!({"error": {"code": "E1", "message": "nested text"}})), "bad_request", Some("nested text"), None),
+            (400, Some(json!({"error_code": "quota", "code": 17})), "quota", None, None),
+            (409, Some(json!({"code": "version_conflict", "request_id": "r-9"})), "version_conflict", None, Some("r-9")),
+            (500, Some(json!("<!DOCTYPE html><html><head><title>502 Bad\n  Gateway</title></head><body>...</body></html>")), "server_error", Some("502 Bad Gateway"), None),
+            (500, Some(json!("<html><body>no title</body></html>")), "server_error", None, None),
+            (503, Some(json!("Service temporarily down\nsecond line")), "server_error", Some("Service temporarily down"), None),
+            (418, Some(json!({"error": "  "})), "http_418", None, None),
+            (500, None, "server_error", None, None),
+            (400, Some(json!([1, 2])), "bad_request", None, None),
+            (400, Some(json!(42)), "bad_request", None, None),
+        ];
+        for (status, body, code, text, request_id) in cases {
+            let d = details(status, body.clone(), &[]);
+            assert_eq!((d.code.as_str(), d.server_text.as_deref(), d.request_id.as_deref()), (code, text, request_id), "{body:?}");
+        }
+        let d = details(403, Some(json!({"error": "x", "timestamp": "2025-01-15T14:30:00Z", "path": "/p"})), &[]);
+        assert_eq!((d.timestamp.as_deref(), d.path.as_deref()), (Some("2025-01-15T14:30:00Z"), Some("/p")));
+    }
+
+    #[test]
+    fn request_id_from_headers() {
+        let table: [(&[(&str, &str)], Option<&str>); 4] = [
+            (&[("X-Request-Id", "h1"), ("Request-Id", "h2")], Some("h1")),
+            (&[("request-id", "h2"), ("x-correlation-id", "h3")], Some("h2")),
+            (&[("X-Correlation-Id", "h3")], Some("h3")),
+            (&[], None),
+        ];
+        for (headers, want) in table {
+            assert_eq!(details(500, None, headers).request_id.as_deref(), want);
+        }
+        // The body's id wins over the header's.
+        assert_eq!(details(500, Some(json!({"requestId": "b"})), &[("X-Request-Id", "h")]).request_id.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn field_error_shapes() {
+        let d = details(400, Some(json!({"email": ["Enter a valid email address."], "name": ["Required.", "Too short."], "non_field_errors": ["Passwords differ."], "detail": "x"})), &[]);
+        assert_eq!(d.field_errors, vec![
+            ("email".to_string(), vec!["Enter a valid email address.".to_string()]),
+            ("name".to_string(), vec!["Required.".to_string(), "Too short.".to_string()]),
+            ("non_field_errors".to_string(), vec!["Passwords differ.".to_string()]),
+        ]);
+        let d = details(422, Some(json!({"message": "Invalid", "errors": {"title": "too long", "tags": ["bad", 3]}})), &[]);
+        // (serde_json orders keys; a JS object keeps the server's order)
+        assert_eq!(d.field_errors, vec![("tags".to_string(), vec!["bad".to_string(), "3".to_string()]), ("title".to_string(), vec!["too long".to_string()])]);
+        let d = details(422, Some(json!({"errors": [{"field": "a", "message": "m1"}, {"field": "a", "message": "m2"}, {"nope": 1}]})), &[]);
+        assert_eq!(d.field_errors, vec![("a".to_string(), vec!["m1".to_string(), "m2".to_string()])]);
+        // The envelope's own members are not fields.
+        assert!(details(403, Some(json!({"error": "x", "message": "y", "path": "/p"})), &[]).field_errors.is_empty());
+    }
+
+    #[test]
+    fn shortening_and_message() {
+        let long = "ż".repeat(400);
+        let short = shorten(&long, MAX_SERVER_TEXT);
+        assert_eq!(short.chars().count(), MAX_SERVER_TEXT + 1);
+        assert!(short.ends_with('…'));
+        assert_eq!(shorten("a\r\nb", 10), "a  b");
+        assert_eq!(
+            support_message(Some("Token nie posiada wymaganego uprawnienia"), "Forbidden", Some(403), "insufficient_scope", "GET", "/api/PurchaseDocuments/my", Some("req_abc123def456")),
+            "Token nie posiada wymaganego uprawnienia (403 insufficient_scope, GET /api/PurchaseDocuments/my, requestId req_abc123def456)"
+        );
+        assert_eq!(support_message(None, "fetch failed", None, "connection_error", "POST", "/x", None), "fetch failed (connection_error, POST /x)");
+        let mut s = String::new();
+        for n in [0u32, 7, 10, 429, u32::MAX] {
+            s.clear();
+            push_u32(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! Reading what a response says about time: `Retry-After`, `retry-after-ms`, the IETF `RateLimit` field and the
+//! `X-RateLimit-*` family. Every function takes `now` (ms since the Unix epoch) and never reads a clock, so tests
+//! need no real time. A value that does not parse is ignored, never fatal: it loses its timing, not the retry.
+
+/// Read access to a response's headers by (case-insensitive) name; the boundary implements it over `Headers`.
+pub trait HeaderLookup {
+    /// The header's value, `None` when absent (or hidden by CORS).
+    fn header(&self, name: &str) -> Option<String>;
+}
+
+impl HeaderLookup for [(&str, &str)] {
+    fn header(&self, name: &str) -> Option<String> {
+        self.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| (*v).to_string())
+    }
+}
+
+/// The rate-limit window a response describes, as `client.rateLimit` shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimitState {
+    /// Requests allowed in the window.
+    pub limit: f64,
+    /// Requests left in the window.
+    pub remaining: f64,
+    /// When the window resets (ms since epoch), when the response said.
+    pub reset_at: Option<f64>,
+    /// When the response was read (ms since epoch).
+    pub observed_at: f64,
+    /// True when the rate was learned from 429s rather than told by headers or configured.
+    pub learned: bool,
+}
+
+/// Parses a non-negative decimal number ("1", "1.5", " 2 "); `None` for anything else, including NaN and -1.
+pub fn parse_non_negative(value: &str) -> Option<f64> {
+    let value = value.trim();
+    let mut seen_digit = false;
+    let mut seen_dot = false;
+    for c in value.chars() {
+        match c {
+            '0'..='9' => seen_digit = true,
+            '.' if !seen_dot => seen_dot = true,
+            _ => return None,
+        }
+    }
+    if !seen_digit {
+        return None;
+    }
+    value.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// `Retry-After`: delta-seconds or an HTTP-date; the wait in ms from `now` (0 for a date in the past).
+pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
+    if let Some(seconds) = parse_non_negative(value) {
+        return Some(seconds * 1000.0);
+    }
+    parse_http_date(value).map(|at| (at - now).max(0.0))
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// An HTTP-date (IMF-fixdate, RFC 850 or asctime) as ms since the epoch; `None` when it does not parse.
+pub fn parse_http_date(value: &str) -> Option<f64> {
+    let mut month = None;
+    let mut time = None;
+    let mut numbers: [Option<&str>; 2] = [None, None];
+    let mut count = 0;
+    for (index, token) in value.split([' ', ',', '-']).filter(|t| !t.is_empty()).enumerate() {
+        if token.contains(':') {
+            time = Some(token);
+        } else if token.bytes().all(|b| b.is_ascii_digit()) {
+            if count == 2 {
+                return None;
+            }
+            numbers[count] = Some(token);
+            count += 1;
+        } else if let Some(m) = MONTHS.iter().position(|m| token.eq_ignore_ascii_case(m)) {
+            month = Some(m as u32 + 1);
+        } else if index != 0 && !token.eq_ignore_ascii_case("GMT") && !token.eq_ignore_ascii_case("UTC") {
+            // Only a leading weekday and a trailing zone are allowed besides the date and time.
+            return None;
+        }
+    }
+    let (first, second) = (numbers[0]?, numbers[1]?);
+    let (day, year) = if first.len() == 4 { (second, first) } else { (first, second) };
+    let day: u32 = day.parse().ok()?;
+    let mut year: i64 = year.parse().ok()?;
+    if year < 100 {
+        year += if year >= 70 { 1900 } else { 2000 };
+    }
+    let mut hms = time?.split(':').map(|p| p.parse::<u32>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if hms.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let days = days_from_civil(year, month?, day);
+    Some(((days * 86_400 + (h * 3600 + m * 60 + s) as i64) * 1000) as f64)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month as i64 + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The IETF `RateLimit` field's remaining (`r=`) and seconds-to-reset (`t=`), from the first policy it lists.
+/// Also reads the older draft's dictionary form `limit=10, remaining=0, reset=5`.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct RateLimitField {
+    /// Requests left (`r=` or `remaining=`).
+    pub remaining: Option<f64>,
+    /// Seconds until the window resets (`t=` or `reset=`).
+    pub reset_seconds: Option<f64>,
+    /// Requests allowed (`limit=`, older drafts only).
+    pub limit: Option<f64>,
+}
+
+/// Parses the `RateLimit` header field (see [`RateLimitField`]).
+pub fn parse_ratelimit_field(value: &str) -> RateLimitField {
+    let mut field = RateLimitField::default();
+    let structured = value.contains(';');
+    // Structured form: `"policy";r=0;t=30, "other";...` — only the first member counts.
+    let params: &mut dyn Iterator<Item = &str> = if structured {
+        &mut value.split(',').next().unwrap_or("").split(';')
+    } else {
+        &mut value.split(',')
+    };
+    for param in params {
+        let Some((key, raw)) = param.split_once('=') else { continue };
+        let number = parse_non_negative(raw);
+        match key.trim().to_ascii_lowercase().as_str() {
+            "r" | "remaining" => field.remaining = field.remaining.or(number),
+            "t" | "reset" => field.reset_seconds = field.reset_seconds.or(number),
+            "limit" | "q" => field.limit = field.limit.or(number),
+            _ => {}
+        }
+    }
+    field
+}
+
+/// Everything a response says about its rate-limit window, read once per response.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct RateHeaders {
+    /// `X-RateLimit-Limit` (or `RateLimit-Limit`, or the field's `limit=`).
+    pub limit: Option<f64>,
+    /// `X-RateLimit-Remaining` (or `RateLimit-Remaining`, or the field's `r=`).
+    pub remaining: Option<f64>,
+    /// ms until reset, from a relative source: the field's `t=`, else `X-RateLimit-Reset-After`.
+    pub reset_after_ms: Option<f64>,
+    /// ms until reset from `X-RateLimit-Reset` (epoch seconds, clock offset taken out via `Date`).
+    pub reset_epoch_wait_ms: Option<f64>,
+    /// `Retry-After` or `retry-after-ms`, in ms from now.
+    pub retry_after_ms: Option<f64>,
+}
+
+impl RateHeaders {
+    /// Reads the rate headers of one response. `now` is the client's clock when the response arrived.
+    pub fn read(headers: &(impl HeaderLookup + ?Sized), now: f64) -> RateHeaders {
+        let number = |name: &str| headers.header(name).and_then(|v| parse_non_negative(first_value(&v)));
+        let field = headers.header("ratelimit").map(|v| parse_ratelimit_field(&v)).unwrap_or_default();
+        let retry_after_ms = headers
+            .header("retry-after")
+            .and_then(|v| parse_retry_after(first_value(&v), now))
+            .or_else(|| number("retry-after-ms"));
+        let server_now = headers.header("date").and_then(|v| parse_http_date(&v)).unwrap_or(now);
+        let reset_epoch_wait_ms = number("x-ratelimit-reset")
+            .or_else(|| number("ratelimit-reset"))
+            .map(|reset| reset_value_to_wait_ms(reset, server_now));
+        RateHeaders {
+            limit: number("x-ratelimit-limit").or_else(|| number("ratelimit-limit")).or(field.limit),
+            remaining: number("x-ratelimit-remaining").or_else(|| number("ratelimit-remaining")).or(field.remaining),
+            reset_after_ms: field.reset_seconds.or_else(|| number("x-ratelimit-reset-after")).map(|s| s * 1000.0),
+            reset_epoch_wait_ms,
+            retry_after_ms,
+        }
+    }
+
+    /// True when the response carried anything about the rate limit or when to come back.
+    pub fn any(&self) -> bool {
+        self.limit.is_some()
+            || self.remaining.is_some()
+            || self.reset_after_ms.is_some()
+            || self.reset_epoch_wait_ms.is_some()
+            || self.retry_after_ms.is_some()
+    }
+
+    /// ms until the window resets, preferring the relative sources over the epoch one.
+    pub fn reset_wait_ms(&self) -> Option<f64> {
+        self.reset_after_ms.or(self.reset_epoch_wait_ms)
+    }
+
+    /// The wait the server asks for before the next request, in the contract's order: `Retry-After`,
+    /// `retry-after-ms`; then, only when the window is spent (a 429 or remaining 0), the window's reset.
+    pub fn server_wait_ms(&self, status: u16) -> Option<f64> {
+        if self.retry_after_ms.is_some() {
+            return self.retry_after_ms;
+        }
+        if status == 429 || self.remaining == Some(0.0) {
+            return self.reset_wait_ms();
+        }
+        None
+    }
+
+    /// The window as `client.rateLimit` shows it; `None` when the response did not describe one.
+    pub fn state(&self, now: f64) -> Option<RateLimitState> {
+        let remaining = self.remaining?;
+        Some(RateLimitState {
+            limit: self.limit.unwrap_or(remaining),
+            remaining,
+            reset_at: self.reset_wait_ms().map(|ms| now + ms),
+            observed_at: now,
+            learned: false,
+        })
+    }
+}
+
+/// A repeated header arrives joined with ", "; the first value is the one we trust.
+fn first_value(value: &str) -> &str {
+    value.split(',').next().unwrap_or("")
+}
+
+/// `X-RateLimit-Reset` is meant as epoch seconds, but servers also send epoch milliseconds or plain
+/// seconds-to-reset; tell them apart by size. Returns ms from `server_now`, never negative.
+fn reset_value_to_wait_ms(reset: f64, server_now: f64) -> f64 {
+    let wait = if reset > 1e11 {
+        reset - server_now // epoch milliseconds
+    } else if reset > 1e9 {
+        reset * 1000.0 - server_now // epoch seconds
+    } else {
+        reset * 1000.0 // seconds from now
+    };
+    wait.max(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: f64 = 1_705_334_400_000.0; // 2024-01-15T16:00:00Z
+
+    #[test]
+    fn numbers() {
+        let cases = [
+            ("1", Some(1.0)),
+            (" 2.5 ", Some(2.5)),
+            ("0", Some(0.0)),
+            ("-1", None),
+            ("NaN", None),
+            ("1e12", None),
+            ("", None),
+            (".", None),
+            ("1.2.3", None),
+            ("inf", None),
+            ("12abc", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_non_negative(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn http_dates() {
+        let imf = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT");
+        assert_eq!(imf, Some(784_111_777_000.0));
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), imf);
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), imf);
+        assert_eq!(parse_http_date("Mon, 15 Jan 2024 16:00:00 GMT"), Some(NOW));
+        assert_eq!(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"), Some(1_709_164_800_000.0));
+        for bad in ["", "tomorrow", "Sun, 06 Nov 1994", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "06 Nov 1994 25:00:00 GMT", "1 2 3 4", "::", "Sun, 06 Nov 1994 08:49:37 GMT extra"] {
+            assert_eq!(parse_http_date(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_table() {
+        let cases = [
+            ("1", Some(1000.0)),
+            ("0.5", Some(500.0)),
+            ("120", Some(120_000.0)),
+            ("Mon, 15 Jan 2024 16:00:05 GMT", Some(5000.0)),
+            ("Mon, 15 Jan 2024 15:00:00 GMT", Some(0.0)), // a past date: no wait
+            ("-1", None),
+            ("NaN", None),
+            ("soon", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_retry_after(input, NOW), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn ratelimit_field_forms() {
+        let f = parse_ratelimit_field("\"default\";r=0;t=30, \"daily\";r=100;t=3600");
+        assert_eq!((f.remaining, f.reset_seconds), (Some(0.0), Some(30.0)));
+        let f = parse_ratelimit_field("limit=100, remaining=7, reset=12");
+        assert_eq!((f.limit, f.remaining, f.reset_seconds), (Some(100.0), Some(7.0), Some(12.0)));
+        let f = parse_ratelimit_field("garbage;;=;r=;t=x");
+        assert_eq!(f, RateLimitField::default());
+    }
+
+    fn read(pairs: &[(&str, &str)]) -> RateHeaders {
+        RateHeaders::read(pairs, NOW)
+    }
+
+    #[test]
+    fn server_wait_precedence() {
+        // (headers, status, expected wait)
+        let cases: &[(&[(&str, &str)], u16, Option<f64>)] = &[
+            (&[("Retry-After", "2"), ("retry-after-ms", "50")], 429, Some(2000.0)),
+            (&[("Retry-After", "bogus"), ("retry-after-ms", "50")], 429, Some(50.0)),
+            (&[("RateLimit", "\"d\";r=0;t=3"), ("X-RateLimit-Reset-After", "9")], 429, Some(3000.0)),
+            (&[("X-RateLimit-Reset-After", "1.25"), ("X-RateLimit-Reset", "1705334460")], 429, Some(1250.0)),
+            (&[("X-RateLimit-Reset", "1705334460")], 429, Some(60_000.0)),
+            // The server's clock is 10 s behind ours: the offset is taken out.
+            (&[("X-RateLimit-Reset", "1705334460"), ("Date", "Mon, 15 Jan 2024 15:59:50 GMT")], 429, Some(70_000.0)),
+            // Reset in epoch milliseconds and as plain seconds.
+            (&[("X-RateLimit-Reset", "1705334405000")], 429, Some(5000.0)),
+            (&[("X-RateLimit-Reset", "7")], 429, Some(7000.0)),
+            // A reset in the past means no wait.
+            (&[("X-RateLimit-Reset", "1705330000")], 429, Some(0.0)),
+            // Reset headers count only when the window is spent.
+            (&[("X-RateLimit-Reset-After", "5"), ("X-RateLimit-Remaining", "3")], 503, None),
+            (&[("X-RateLimit-Reset-After", "5"), ("X-RateLimit-Remaining", "0")], 503, Some(5000.0)),
+            (&[("RateLimit", "\"d\";r=0;t=4")], 503, Some(4000.0)),
+            (&[("RateLimit", "\"d\";r=2;t=4")], 503, None),
+            (&[("Retry-After", "-1")], 429, None),
+            (&[("Retry-After", "1e12")], 429, None),
+            (&[("Retry-After", "3, 5")], 429, Some(3000.0)),
+            (&[], 429, None),
+        ];
+        for (pairs, status, want) in cases {
+            assert_eq!(read(pairs).server_wait_ms(*status), *want, "{pairs:?} {status}");
+        }
+    }
+
+    #[test]
+    fn state_from_headers() {
+        let h = read(&[
+            ("X-RateLimit-Limit", "1000"),
+            ("X-RateLimit-Remaining", "847"),
+            ("X-RateLimit-Reset", "1705336545"),
+            ("X-RateLimit-Reset-After", "2145"),
+        ]);
+        let s = h.state(NOW).unwrap();
+        assert_eq!((s.limit, s.remaining, s.reset_at, s.observed_at, s.learned), (1000.0, 847.0, Some(NOW + 2_145_000.0), NOW, false));
+        let s = read(&[("X-RateLimit-Remaining", "5"), ("X-RateLimit-Reset", "1705334410")]).state(NOW).unwrap();
+        assert_eq!((s.limit, s.reset_at), (5.0, Some(NOW + 10_000.0)));
+        assert_eq!(read(&[("Content-Type", "text/plain")]).state(NOW), None);
+        assert!(!read(&[]).any());
+    }
+}

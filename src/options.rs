@@ -1,0 +1,248 @@
+//! The client's options: their defaults in one table, and the validation whose messages name the option.
+//! The boundary reads JS values into plain Rust (a non-number becomes NaN, so this module judges it).
+
+/// Defaults, in one place (API.md lists the same values).
+pub mod defaults {
+    /// `timeoutMs`: per attempt; 0 = none.
+    pub const TIMEOUT_MS: f64 = 30_000.0;
+    /// `apiKeyHeader`.
+    pub const API_KEY_HEADER: &str = "X-API-Key";
+    /// `tokenScheme`.
+    pub const TOKEN_SCHEME: &str = "Bearer";
+    /// `retry.maxRetries`: so at most 3 attempts.
+    pub const MAX_RETRIES: u32 = 2;
+    /// `retry.statusCodes`.
+    pub const STATUS_CODES: [u16; 6] = [408, 429, 500, 502, 503, 504];
+    /// `retry.methods`: the idempotent ones.
+    pub const METHODS: [&str; 5] = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
+    /// `retry.baseDelayMs`: the first backoff delay.
+    pub const BASE_DELAY_MS: f64 = 500.0;
+    /// `retry.maxDelayMs`: cap on one backoff delay.
+    pub const MAX_DELAY_MS: f64 = 8_000.0;
+    /// `retry.maxRetryAfterMs`: a longer server-asked wait is not waited; the error is thrown at once.
+    pub const MAX_RETRY_AFTER_MS: f64 = 60_000.0;
+    /// `poll`'s `intervalMs`.
+    pub const POLL_INTERVAL_MS: f64 = 1_000.0;
+    /// `poll`'s `maxWaitMs`; 0 = no deadline.
+    pub const POLL_MAX_WAIT_MS: f64 = 60_000.0;
+}
+
+/// A rejected option: the boundary throws it as a `TypeError`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OptionError(pub String);
+
+fn option_error(name: &str, problem: &str) -> OptionError {
+    let mut message = String::with_capacity(name.len() + problem.len() + 1);
+    message.push_str(name);
+    message.push(' ');
+    message.push_str(problem);
+    OptionError(message)
+}
+
+/// A number option that must be finite and at least `min`.
+pub fn check_number(name: &str, value: f64, min: f64) -> Result<f64, OptionError> {
+    if value.is_finite() && value >= min {
+        Ok(value)
+    } else if min >= 1.0 {
+        Err(option_error(name, "must be a number of at least 1"))
+    } else {
+        Err(option_error(name, "must be a non-negative number"))
+    }
+}
+
+/// A whole-number option (a count) of at least `min`.
+pub fn check_count(name: &str, value: f64, min: f64) -> Result<u32, OptionError> {
+    let v = check_number(name, value, min)?;
+    if v.fract() != 0.0 || v > u32::MAX as f64 {
+        return Err(option_error(name, "must be a whole number"));
+    }
+    Ok(v as u32)
+}
+
+/// A header value: CR, LF or NUL would let it smuggle another header, so they are refused.
+pub fn check_header_value(name: &str, value: &str) -> Result<(), OptionError> {
+    if value.contains(['\r', '\n', '\0']) {
+        Err(option_error(name, "must not contain CR, LF or NUL characters"))
+    } else {
+        Ok(())
+    }
+}
+
+/// A header name: an HTTP token (letters, digits and ``!#$%&'*+-.^_`|~``).
+pub fn check_header_name(name: &str, header: &str) -> Result<(), OptionError> {
+    let is_token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if !header.is_empty() && header.chars().all(is_token) {
+        Ok(())
+    } else {
+        Err(option_error(name, "must be a valid HTTP header name"))
+    }
+}
+
+/// One client-side pacing window: at most `requests` per `per_ms`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateWindow {
+    /// Requests allowed per window.
+    pub requests: u32,
+    /// The window's length in ms.
+    pub per_ms: f64,
+}
+
+/// Validates one `rateLimit` entry.
+pub fn rate_window(requests: f64, per_ms: f64) -> Result<RateWindow, OptionError> {
+    Ok(RateWindow {
+        requests: check_count("rateLimit.requests", requests, 1.0)?,
+        per_ms: {
+            let v = check_number("rateLimit.perMs", per_ms, 0.0)?;
+            if v == 0.0 {
+                return Err(option_error("rateLimit.perMs", "must be a positive number"));
+            }
+            v
+        },
+    })
+}
+
+/// The retry policy (`RetryOptions`), with the defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Statuses that are retried.
+    pub status_codes: Vec<u16>,
+    /// Methods (upper-case) whose failures other than 429 are retried.
+    pub methods: Vec<String>,
+    /// First backoff delay.
+    pub base_delay_ms: f64,
+    /// Cap on one backoff delay.
+    pub max_delay_ms: f64,
+    /// A longer server-asked wait is not waited.
+    pub max_retry_after_ms: f64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: defaults::MAX_RETRIES,
+            status_codes: defaults::STATUS_CODES.to_vec(),
+            methods: defaults::METHODS.iter().map(|m| m.to_string()).collect(),
+            base_delay_ms: defaults::BASE_DELAY_MS,
+            max_delay_ms: defaults::MAX_DELAY_MS,
+            max_retry_after_ms: defaults::MAX_RETRY_AFTER_MS,
+        }
+    }
+}
+
+/// `RetryOptions` as read from JS: `None` where the caller left a field out.
+#[derive(Debug, Clone, Default)]
+pub struct RetryOverrides {
+    /// `maxRetries`.
+    pub max_retries: Option<f64>,
+    /// `statusCodes`.
+    pub status_codes: Option<Vec<f64>>,
+    /// `methods`.
+    pub methods: Option<Vec<String>>,
+    /// `baseDelayMs`.
+    pub base_delay_ms: Option<f64>,
+    /// `maxDelayMs`.
+    pub max_delay_ms: Option<f64>,
+    /// `maxRetryAfterMs`.
+    pub max_retry_after_ms: Option<f64>,
+}
+
+impl RetryPolicy {
+    /// This policy with `overrides` applied and validated (a request's `retry` overrides the client's).
+    pub fn with(&self, o: &RetryOverrides) -> Result<RetryPolicy, OptionError> {
+        let mut p = self.clone();
+        if let Some(v) = o.max_retries {
+            p.max_retries = check_count("retry.maxRetries", v, 0.0)?;
+        }
+        if let Some(codes) = &o.status_codes {
+            p.status_codes = Vec::with_capacity(codes.len());
+            for &c in codes {
+                if !(c.fract() == 0.0 && (100.0..=599.0).contains(&c)) {
+                    return Err(option_error("retry.statusCodes", "must list HTTP statuses (100-599)"));
+                }
+                p.status_codes.push(c as u16);
+            }
+        }
+        if let Some(methods) = &o.methods {
+            p.methods = methods.iter().map(|m| m.to_ascii_uppercase()).collect();
+        }
+        if let Some(v) = o.base_delay_ms {
+            p.base_delay_ms = check_number("retry.baseDelayMs", v, 0.0)?;
+        }
+        if let Some(v) = o.max_delay_ms {
+            p.max_delay_ms = check_number("retry.maxDelayMs", v, 0.0)?;
+        }
+        if let Some(v) = o.max_retry_after_ms {
+            p.max_retry_after_ms = check_number("retry.maxRetryAfterMs", v, 0.0)?;
+        }
+        Ok(p)
+    }
+}
+
+/// The methods the client accepts: a token, upper-cased ("get" -> "GET").
+pub fn normalize_method(method: &str) -> Result<String, OptionError> {
+    check_header_name("method", method)?;
+    Ok(method.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_table() {
+        assert_eq!(check_number("timeoutMs", 0.0, 0.0), Ok(0.0));
+        assert_eq!(check_number("timeoutMs", 1.5, 0.0), Ok(1.5));
+        for bad in [-1.0, f64::NAN, f64::INFINITY, -0.5] {
+            assert_eq!(check_number("timeoutMs", bad, 0.0), Err(OptionError("timeoutMs must be a non-negative number".into())), "{bad}");
+        }
+        assert_eq!(check_count("maxConcurrency", 0.0, 1.0), Err(OptionError("maxConcurrency must be a number of at least 1".into())));
+        assert_eq!(check_count("maxConcurrency", 2.5, 1.0), Err(OptionError("maxConcurrency must be a whole number".into())));
+        assert_eq!(check_count("maxConcurrency", 4.0, 1.0), Ok(4));
+        assert_eq!(check_count("maxConcurrency", 1e20, 1.0), Err(OptionError("maxConcurrency must be a whole number".into())));
+    }
+
+    #[test]
+    fn headers_table() {
+        assert!(check_header_value("apiKey", "abc-123").is_ok());
+        for bad in ["a\r\nX-Evil: 1", "a\n", "\r", "a\0b"] {
+            let err = check_header_value("apiKey", bad).unwrap_err();
+            assert!(err.0.starts_with("apiKey "), "{bad:?}");
+            assert!(!err.0.contains(bad), "the message must not echo the secret");
+        }
+        assert!(check_header_name("apiKeyHeader", "X-API-Key").is_ok());
+        for bad in ["", "X API", "X:Key", "Ключ", "a\nb"] {
+            assert!(check_header_name("apiKeyHeader", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn rate_windows() {
+        assert_eq!(rate_window(300.0, 60_000.0), Ok(RateWindow { requests: 300, per_ms: 60_000.0 }));
+        assert_eq!(rate_window(0.0, 1000.0).unwrap_err().0, "rateLimit.requests must be a number of at least 1");
+        assert_eq!(rate_window(5.0, 0.0).unwrap_err().0, "rateLimit.perMs must be a positive number");
+        assert_eq!(rate_window(5.0, f64::NAN).unwrap_err().0, "rateLimit.perMs must be a non-negative number");
+    }
+
+    #[test]
+    fn retry_overrides() {
+        let base = RetryPolicy::default();
+        assert_eq!(base.max_retries, 2);
+        assert_eq!(base.status_codes, vec![408, 429, 500, 502, 503, 504]);
+        let p = base
+            .with(&RetryOverrides { max_retries: Some(5.0), methods: Some(vec!["post".into()]), status_codes: Some(vec![429.0]), ..Default::default() })
+            .unwrap();
+        assert_eq!((p.max_retries, p.methods.clone(), p.status_codes.clone(), p.base_delay_ms), (5, vec!["POST".to_string()], vec![429], 500.0));
+        assert_eq!(base.with(&RetryOverrides { max_retries: Some(-1.0), ..Default::default() }).unwrap_err().0, "retry.maxRetries must be a non-negative number");
+        assert_eq!(base.with(&RetryOverrides { status_codes: Some(vec![42.0]), ..Default::default() }).unwrap_err().0, "retry.statusCodes must list HTTP statuses (100-599)");
+        assert_eq!(base.with(&RetryOverrides { max_delay_ms: Some(f64::NAN), ..Default::default() }).unwrap_err().0, "retry.maxDelayMs must be a non-negative number");
+    }
+
+    #[test]
+    fn methods() {
+        assert_eq!(normalize_method("patch"), Ok("PATCH".into()));
+        assert!(normalize_method("GE T").is_err());
+        assert!(normalize_method("").is_err());
+    }
+}

@@ -1,0 +1,304 @@
+//! URL handling for the client: parsing `baseUrl`, resolving a request path under it, keeping every request (and
+//! so every credential) on the base origin, and encoding the `query` option.
+//!
+//! No URL crate: the few rules we need fit in a page, and a general URL parser would cost users tens of kilobytes.
+//! The runtime's own URL parser (inside `fetch`) still normalises what we hand it; we only decide the origin.
+
+/// A validated `baseUrl`: an http(s) origin with no user or password, and a path prefix that requests go under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseUrl {
+    /// `scheme://host[:port]`, scheme and host lower-cased, default port left out.
+    pub origin: String,
+    /// The path prefix without a trailing slash ("" for none), e.g. "/api/v2".
+    pub prefix: String,
+}
+
+/// Why a path was refused; each becomes a `TypeError` at the boundary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlError {
+    /// `baseUrl` is not an absolute http(s) URL with a host.
+    NotHttp,
+    /// `baseUrl` carries a user name or password.
+    HasCredentials,
+    /// The path names another origin (absolute or protocol-relative URL).
+    OtherOrigin,
+}
+
+impl UrlError {
+    /// The sentence for the `TypeError`.
+    pub fn message(self) -> &'static str {
+        match self {
+            UrlError::NotHttp => "baseUrl must be an absolute http(s) URL, e.g. \"https://api.example.com\"",
+            UrlError::HasCredentials => {
+                "baseUrl must not carry a user or password; use apiKey or token for credentials"
+            }
+            UrlError::OtherOrigin => {
+                "path leaves baseUrl's origin; credentials are only sent to baseUrl's origin"
+            }
+        }
+    }
+}
+
+/// Splits `scheme://authority` off an absolute http(s) URL: (origin, rest starting at the path).
+/// `None` when it is not http(s) or has no host; `Err` when the authority carries user info.
+fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
+    let lower_scheme_len = if starts_with_ignore_case(url, "https://") {
+        8
+    } else if starts_with_ignore_case(url, "http://") {
+        7
+    } else {
+        return Ok(None);
+    };
+    let https = lower_scheme_len == 8;
+    let after = &url[lower_scheme_len..];
+    // A backslash ends the authority too: URL parsers treat it as '/' in http(s) URLs.
+    let end = after.find(['/', '?', '#', '\\']).unwrap_or(after.len());
+    let authority = &after[..end];
+    if authority.contains('@') {
+        return Err(UrlError::HasCredentials);
+    }
+    let (host, port) = split_host_port(authority);
+    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Ok(None);
+    }
+    if !port.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    let mut origin = String::with_capacity(lower_scheme_len + authority.len());
+    origin.push_str(if https { "https://" } else { "http://" });
+    origin.push_str(&host.to_ascii_lowercase());
+    let default_port = if https { "443" } else { "80" };
+    if !port.is_empty() && port != default_port {
+        origin.push(':');
+        origin.push_str(port);
+    }
+    Ok(Some((origin, &after[end..])))
+}
+
+/// Splits "host:port" (IPv6 hosts keep their brackets); the port is "" when absent.
+fn split_host_port(authority: &str) -> (&str, &str) {
+    let search_from = authority.rfind(']').unwrap_or(0);
+    match authority[search_from..].rfind(':') {
+        Some(i) => (&authority[..search_from + i], &authority[search_from + i + 1..]),
+        None => (authority, ""),
+    }
+}
+
+fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// Parses and validates the `baseUrl` option.
+pub fn parse_base_url(input: &str) -> Result<BaseUrl, UrlError> {
+    let input = input.trim();
+    let (origin, rest) = split_origin(input)?.ok_or(UrlError::NotHttp)?;
+    // The prefix is the path only: a query or fragment on baseUrl has no meaning for requests under it.
+    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let prefix = rest[..path_end].trim_end_matches('/').to_string();
+    Ok(BaseUrl { origin, prefix })
+}
+
+/// True when `path` has a URL scheme ("https:", "mailto:", ...), i.e. is an absolute URL rather than a path.
+fn has_scheme(path: &str) -> bool {
+    let mut chars = path.char_indices();
+    match chars.next() {
+        Some((_, c)) if c.is_ascii_alphabetic() => {}
+        _ => return false,
+    }
+    for (_, c) in chars {
+        match c {
+            ':' => return true,
+            c if c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.' => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Resolves a request `path` under `base`: "/x" and "x" both go under the prefix; an absolute URL is allowed only
+/// on the same origin; a protocol-relative one ("//other/x") is refused. The fragment is dropped (never sent).
+pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
+    let path = path.split('#').next().unwrap_or("");
+    if has_scheme(path) {
+        return match split_origin(path) {
+            Ok(Some((origin, _))) if origin == base.origin => Ok(path.to_string()),
+            _ => Err(UrlError::OtherOrigin),
+        };
+    }
+    let b = path.as_bytes();
+    let is_sep = |c: u8| c == b'/' || c == b'\\';
+    if b.len() >= 2 && is_sep(b[0]) && is_sep(b[1]) {
+        return Err(UrlError::OtherOrigin);
+    }
+    let relative = path.strip_prefix(['/', '\\']).unwrap_or(path);
+    let mut url = String::with_capacity(base.origin.len() + base.prefix.len() + relative.len() + 1);
+    url.push_str(&base.origin);
+    url.push_str(&base.prefix);
+    if !relative.starts_with('?') || base.prefix.is_empty() {
+        url.push('/');
+    }
+    url.push_str(relative);
+    Ok(url)
+}
+
+/// True when an absolute URL (e.g. a redirect's target) is on `base`'s origin.
+pub fn is_same_origin(base: &BaseUrl, url: &str) -> bool {
+    matches!(split_origin(url), Ok(Some((origin, _))) if origin == base.origin)
+}
+
+/// The path of an absolute URL without query or fragment, for error messages ("/api/x").
+pub fn path_of(url: &str) -> &str {
+    let rest = match url.find("://") {
+        Some(i) => {
+            let after = &url[i + 3..];
+            match after.find(['/', '?', '#']) {
+                Some(j) => &after[j..],
+                None => "",
+            }
+        }
+        None => url,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    if end == 0 {
+        "/"
+    } else {
+        &rest[..end]
+    }
+}
+
+/// Appends `key=value` pairs to `url`, percent-encoded like `encodeURIComponent`, after `?` or `&` as needed.
+pub fn append_query(url: &mut String, pairs: &[(String, String)]) {
+    for (key, value) in pairs {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        percent_encode(key, url);
+        url.push('=');
+        percent_encode(value, url);
+    }
+}
+
+/// `encodeURIComponent`: every byte outside A-Z a-z 0-9 `-_.!~*'()` is written as %XX of its UTF-8.
+pub fn percent_encode(input: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in input.as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(byte >> 4) as usize] as char);
+            out.push(HEX[(byte & 15) as usize] as char);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base(s: &str) -> BaseUrl {
+        parse_base_url(s).unwrap()
+    }
+
+    #[test]
+    fn base_url_table() {
+        let ok = [
+            ("https://api.example.com", "https://api.example.com", ""),
+            ("https://api.example.com/", "https://api.example.com", ""),
+            ("HTTPS://API.Example.COM/api/v2/", "https://api.example.com", "/api/v2"),
+            ("http://127.0.0.1:8080/x?y=1#z", "http://127.0.0.1:8080", "/x"),
+            ("https://h:443/a", "https://h", "/a"),
+            ("http://h:80", "http://h", ""),
+            ("http://[::1]:9000/p", "http://[::1]:9000", "/p"),
+            ("  https://h/p  ", "https://h", "/p"),
+        ];
+        for (input, origin, prefix) in ok {
+            let b = parse_base_url(input).unwrap_or_else(|e| panic!("{input}: {e:?}"));
+            assert_eq!((b.origin.as_str(), b.prefix.as_str()), (origin, prefix), "{input}");
+        }
+        let bad = [
+            ("ftp://h/x", UrlError::NotHttp),
+            ("/relative", UrlError::NotHttp),
+            ("api.example.com", UrlError::NotHttp),
+            ("https://", UrlError::NotHttp),
+            ("https:///path", UrlError::NotHttp),
+            ("https://h:abc/", UrlError::NotHttp),
+            ("https://user:pw@h/", UrlError::HasCredentials),
+            ("https://user@h/", UrlError::HasCredentials),
+            ("", UrlError::NotHttp),
+            ("javascript:alert(1)", UrlError::NotHttp),
+        ];
+        for (input, err) in bad {
+            assert_eq!(parse_base_url(input), Err(err), "{input}");
+        }
+    }
+
+    #[test]
+    fn resolve_table() {
+        let b = base("https://h/api/v2");
+        let cases = [
+            ("/api/x", Ok("https://h/api/v2/api/x")),
+            ("api/x", Ok("https://h/api/v2/api/x")),
+            ("", Ok("https://h/api/v2/")),
+            ("/", Ok("https://h/api/v2/")),
+            ("x?a=1#frag", Ok("https://h/api/v2/x?a=1")),
+            ("https://h/other", Ok("https://h/other")),
+            ("HTTPS://H:443/other", Ok("HTTPS://H:443/other")),
+            ("https://other/x", Err(UrlError::OtherOrigin)),
+            ("http://h/x", Err(UrlError::OtherOrigin)),
+            ("https://h.evil.com/x", Err(UrlError::OtherOrigin)),
+            ("https://h@evil.com/x", Err(UrlError::OtherOrigin)),
+            ("//other/x", Err(UrlError::OtherOrigin)),
+            ("\\\\other/x", Err(UrlError::OtherOrigin)),
+            ("/\\other/x", Err(UrlError::OtherOrigin)),
+            ("mailto:a@b", Err(UrlError::OtherOrigin)),
+            ("javascript:alert(1)", Err(UrlError::OtherOrigin)),
+            ("@evil.com/x", Ok("https://h/api/v2/@evil.com/x")),
+        ];
+        for (path, want) in cases {
+            assert_eq!(resolve(&b, path).as_deref().map_err(|e| *e), want, "{path}");
+        }
+        let root = base("https://h");
+        assert_eq!(resolve(&root, "/x").unwrap(), "https://h/x");
+        assert_eq!(resolve(&root, "?q=1").unwrap(), "https://h/?q=1");
+    }
+
+    #[test]
+    fn same_origin_and_path() {
+        let b = base("http://127.0.0.1:8080/api");
+        assert!(is_same_origin(&b, "http://127.0.0.1:8080/elsewhere"));
+        assert!(!is_same_origin(&b, "http://127.0.0.1:8081/api"));
+        assert!(!is_same_origin(&b, "https://127.0.0.1:8080/api"));
+        assert!(!is_same_origin(&b, "/relative"));
+        assert_eq!(path_of("https://h/api/x?token=secret#f"), "/api/x");
+        assert_eq!(path_of("https://h"), "/");
+        assert_eq!(path_of("https://h?x=1"), "/");
+    }
+
+    #[test]
+    fn query_encoding() {
+        let mut url = String::from("https://h/x");
+        append_query(
+            &mut url,
+            &[
+                ("a b".into(), "ż&=?/".into()),
+                ("tag".into(), "1".into()),
+                ("tag".into(), "2".into()),
+            ],
+        );
+        assert_eq!(url, "https://h/x?a%20b=%C5%BC%26%3D%3F%2F&tag=1&tag=2");
+        let mut url = String::from("https://h/x?k=v");
+        append_query(&mut url, &[("n".into(), "true".into())]);
+        assert_eq!(url, "https://h/x?k=v&n=true");
+    }
+
+    #[test]
+    fn never_panics_on_odd_input() {
+        let odd = ["", ":", "::::", "h:", "https:", "https:/", "https://[", "https://]:", "https://[::1", "\u{0}", "é:", "https://ż/ą", "http://a:1:2", "%", "?", "#"];
+        let b = base("https://h/p");
+        for s in odd {
+            let _ = parse_base_url(s);
+            let _ = resolve(&b, s);
+            let _ = path_of(s);
+            let _ = is_same_origin(&b, s);
+        }
+    }
+}
