@@ -339,6 +339,12 @@ pub fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
+/// True when a browser's CORS filter (a "cors" response) probably hid the headers that say when to retry: a 429 or
+/// 503 with none of them readable.
+pub fn cors_hid_timing(status: u16, cors_filtered: bool, any_rate_header: bool) -> bool {
+    (status == 429 || status == 503) && cors_filtered && !any_rate_header
+}
+
 /// The note added to a 429/503 message when a browser's CORS rules hid the headers that say when to retry.
 pub const CORS_HIDDEN_NOTE: &str = "; the response had no readable Retry-After or X-RateLimit-* header: if the server sends them, it must list them in Access-Control-Expose-Headers";
 
@@ -459,6 +465,15 @@ mod tests {
         assert_eq!(d.field_errors, vec![("a".to_string(), vec!["m1".to_string(), "m2".to_string()])]);
         // The envelope's own members are not fields.
         assert!(details(403, Some(json!({"error": "x", "message": "y", "path": "/p"})), &[]).field_errors.is_empty());
+    }
+
+    #[test]
+    fn cors_note() {
+        assert!(cors_hid_timing(429, true, false));
+        assert!(cors_hid_timing(503, true, false));
+        assert!(!cors_hid_timing(429, true, true));
+        assert!(!cors_hid_timing(429, false, false));
+        assert!(!cors_hid_timing(500, true, false));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod headers;
 pub mod limiter;
 pub mod options;
+pub mod response;
 pub mod retry;
 pub mod url;
 

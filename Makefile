@@ -1,0 +1,70 @@
+# polite-fetch: `make demo` (build, then run against the local server) and `make test` (every test).
+# Every target installs what it needs when it is missing, and skips what is already there.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+WASM_BINDGEN_VERSION := 0.2.130
+WASM := target/wasm32-unknown-unknown/release/polite_fetch.wasm
+WASM_OPT := node_modules/.bin/wasm-opt
+SERVER := target/release/polite-fetch-testserver
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: all setup setup-rust setup-node setup-browser pkg server test test-native test-wasm-node test-wasm-browser \
+        test-js size demo clean
+
+all: pkg
+
+setup: setup-rust setup-node setup-browser
+
+setup-rust:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+
+setup-node: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+setup-browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+
+# The npm package: release wasm tuned for size -> wasm-bindgen (web target) -> wasm-opt (npm binaryen) -> pkg/.
+pkg: setup-rust setup-node
+	cargo build --release --target wasm32-unknown-unknown --lib
+	wasm-bindgen --target web --no-typescript --out-dir target/bindgen --out-name polite_fetch $(WASM)
+	$(WASM_OPT) -Oz --strip-debug --strip-producers target/bindgen/polite_fetch_bg.wasm -o target/polite_fetch_opt.wasm
+	node scripts/build-pkg.mjs target/polite_fetch_opt.wasm
+
+server:
+	cargo build --release -p polite-fetch-testserver
+
+test: test-native pkg server setup-browser
+	$(MAKE) --no-print-directory test-wasm-node test-wasm-browser test-js
+	@echo "make test: every suite passed"
+
+# The pure core, natively.
+test-native:
+	cargo test --lib -p polite-fetch
+	cargo test -p polite-fetch-testserver
+
+# The real client against the real local server, in Node and in headless Chromium.
+test-wasm-node: setup-rust server
+	scripts/with-server.sh cargo test --target wasm32-unknown-unknown --test client
+
+test-wasm-browser: setup-rust setup-browser server
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 scripts/with-server.sh \
+	  cargo test --target wasm32-unknown-unknown --test client
+
+# The packed tarball, installed into a temporary project and used from ESM and CommonJS.
+test-js: pkg server
+	scripts/with-server.sh node --test tests/js/
+
+size: pkg
+	@node scripts/size.mjs
+
+demo: pkg server
+	scripts/with-server.sh node www/demo.mjs
+
+clean:
+	rm -rf target/bindgen pkg tests/js/.tmp

@@ -1,0 +1,7 @@
+// CommonJS (require): bundled by the build into index.cjs, reading the wasm beside it synchronously.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { initSync } from "./polite_fetch.js";
+initSync({ module: readFileSync(join(__dirname, "polite_fetch_bg.wasm")) });
+export { Client } from "./polite_fetch.js";
+export * from "__ERRORS__";

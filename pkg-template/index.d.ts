@@ -1,0 +1,226 @@
+// Types of polite-fetch. The contract they describe is API.md; the README says what polite-fetch adds to it.
+
+/** Retry policy; every field is optional and falls back to the client's, then to the default. */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 2 */
+  maxRetries?: number;
+  /** Statuses that are retried. @default [408, 429, 500, 502, 503, 504] */
+  statusCodes?: number[];
+  /** Methods whose failures other than 429 are retried. @default ["GET","HEAD","OPTIONS","PUT","DELETE"] */
+  methods?: string[];
+  /** Backoff before retry n is about baseDelayMs * 2^(n-1), ±25% jitter. @default 500 */
+  baseDelayMs?: number;
+  /** Cap on one backoff delay. @default 8000 */
+  maxDelayMs?: number;
+  /** A server-asked wait longer than this is not waited: the error is thrown at once. @default 60000 */
+  maxRetryAfterMs?: number;
+}
+
+/** Client-side pacing: at most `requests` per `perMs`, counted from sending until `perMs` after the answer. */
+export interface RateWindow {
+  requests: number;
+  perMs: number;
+}
+
+/** What `onRetry` receives before each wait. */
+export interface RetryEvent {
+  /** The number of the retry about to be made, from 1. */
+  attempt: number;
+  delayMs: number;
+  reason: "rate_limited" | "status" | "network" | "timeout";
+  /** The typed error of the attempt that failed. */
+  error: ApiError;
+  method: string;
+  url: string;
+}
+
+/** Options of `new Client(...)`. Invalid ones throw a TypeError naming the option. */
+export interface ClientOptions {
+  /** Absolute http(s) URL; a path prefix is kept ("https://h/api/v2"). */
+  baseUrl: string;
+  /** Sent as `<apiKeyHeader>: <apiKey>`. */
+  apiKey?: string;
+  /** @default "X-API-Key" */
+  apiKeyHeader?: string;
+  /** Sent as `Authorization: <tokenScheme> <token>`; a function is called for each attempt, and once more after a 401. */
+  token?: string | (() => string | Promise<string>);
+  /** @default "Bearer" (SeaTable API tokens use "Token") */
+  tokenScheme?: string;
+  /** Sent with every request. */
+  headers?: Record<string, string>;
+  /** Per attempt; 0 = none. @default 30000 */
+  timeoutMs?: number;
+  /** `false` = never retry. */
+  retry?: RetryOptions | false;
+  /** Client-side pacing, one window or several. */
+  rateLimit?: RateWindow | RateWindow[];
+  /** Requests in flight at once. @default unlimited */
+  maxConcurrency?: number;
+  /** Learn the allowed rate from 429s when nothing else says it. @default true */
+  adaptive?: boolean;
+  /** Share one quota with same-named clients in other tabs/workers of the origin. @default not shared */
+  shareAcross?: "tabs" | (string & {});
+  onRetry?: (event: RetryEvent) => void;
+  /** The fetch to call. @default globalThis.fetch */
+  fetch?: typeof fetch;
+}
+
+/** Query values: `undefined`/`null` are left out, arrays repeat the key. */
+export type QueryValue = string | number | boolean | null | undefined | Array<string | number | boolean>;
+
+/** How a successful response becomes the result. */
+export type ResponseType = "auto" | "json" | "text" | "blob" | "arrayBuffer" | "response";
+
+/** Options of one request. */
+export interface RequestOptions<R extends ResponseType = ResponseType> {
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  /** Per attempt; overrides the client's. */
+  timeoutMs?: number;
+  retry?: RetryOptions | false;
+  /** Sent as `Idempotency-Key`; makes any method retryable. */
+  idempotencyKey?: string;
+  /** @default "auto": JSON when the response says JSON, text for text/*, undefined when empty, else a Blob. */
+  responseType?: R;
+}
+
+/** `request()` options: the body travels in the options. */
+export interface RequestWithBodyOptions<R extends ResponseType = ResponseType> extends RequestOptions<R> {
+  body?: RequestBody;
+}
+
+/** `poll()` options. */
+export interface PollOptions<R extends ResponseType = ResponseType> extends RequestOptions<R> {
+  /** Wait between tries when the 204 has no Retry-After. @default 1000 */
+  intervalMs?: number;
+  /** Give up (TimeoutError) after this long; 0 = no deadline. @default 60000 */
+  maxWaitMs?: number;
+}
+
+/** A plain object or array is sent as JSON; the rest go to fetch as they are. */
+export type RequestBody =
+  | Record<string, unknown>
+  | unknown[]
+  | string
+  | FormData
+  | Blob
+  | ArrayBuffer
+  | ArrayBufferView
+  | URLSearchParams
+  | ReadableStream
+  | null
+  | undefined;
+
+/** The result type for a response type. */
+export type ResultOf<R extends ResponseType, T> = R extends "text"
+  ? string
+  : R extends "blob"
+    ? Blob
+    : R extends "arrayBuffer"
+      ? ArrayBuffer
+      : R extends "response"
+        ? Response
+        : T;
+
+/** The window the latest rate-limit headers described (or the rate adaptive pacing learned). */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** ms since epoch; absent when the server did not say. */
+  resetAt: number;
+  observedAt: number;
+  /** True when learned from 429s rather than told by headers or configured. */
+  learned?: boolean;
+}
+
+/** A client for one REST API. */
+export class Client {
+  constructor(options: ClientOptions);
+  get<T = any, R extends ResponseType = "auto">(path: string, options?: RequestOptions<R>): Promise<ResultOf<R, T>>;
+  delete<T = any, R extends ResponseType = "auto">(path: string, options?: RequestOptions<R>): Promise<ResultOf<R, T>>;
+  head(path: string, options?: RequestOptions): Promise<undefined>;
+  post<T = any, R extends ResponseType = "auto">(path: string, body?: RequestBody, options?: RequestOptions<R>): Promise<ResultOf<R, T>>;
+  put<T = any, R extends ResponseType = "auto">(path: string, body?: RequestBody, options?: RequestOptions<R>): Promise<ResultOf<R, T>>;
+  patch<T = any, R extends ResponseType = "auto">(path: string, body?: RequestBody, options?: RequestOptions<R>): Promise<ResultOf<R, T>>;
+  request<T = any, R extends ResponseType = "auto">(method: string, path: string, options?: RequestWithBodyOptions<R>): Promise<ResultOf<R, T>>;
+  /** GET until the API stops answering 204 "still processing". */
+  poll<T = any, R extends ResponseType = "auto">(path: string, options?: PollOptions<R>): Promise<ResultOf<R, T>>;
+  /** null until a response carries rate-limit headers. */
+  readonly rateLimit: RateLimitState | null;
+  /** Releases the client's wasm memory at once (it is also released when the client is garbage-collected). */
+  free(): void;
+}
+
+/** The fields of every ApiError, as `toJSON()` gives them. */
+export interface ApiErrorJSON {
+  name: string;
+  code: string;
+  message: string;
+  status: number | undefined;
+  requestId: string | undefined;
+  timestamp: string | undefined;
+  path: string | undefined;
+  method: string | undefined;
+  url: string | undefined;
+  headers: Record<string, string> | undefined;
+  body: unknown;
+  retryAfterMs: number | undefined;
+  rateLimit: RateLimitState | null | undefined;
+  attempts: number | undefined;
+  fieldErrors: Record<string, string[]> | undefined;
+  cause?: unknown;
+}
+
+/** Every failure of a request, except a caller's abort and invalid arguments (TypeError). */
+export class ApiError extends Error {
+  constructor(message: string, fields?: Partial<Omit<ApiErrorJSON, "name" | "message">> & { cause?: unknown });
+  /** Machine identifier: the body's `error`/`error_code`/`code`, else the class default. */
+  code: string;
+  /** HTTP status, when there was a response. */
+  status: number | undefined;
+  requestId: string | undefined;
+  timestamp: string | undefined;
+  /** The body's `path`. */
+  path: string | undefined;
+  method: string | undefined;
+  /** The request URL (never with credentials). */
+  url: string | undefined;
+  /** Response headers, lower-case names. */
+  headers: Record<string, string> | undefined;
+  /** The parsed error body (JSON or text). */
+  body: unknown;
+  /** The wait the server asked for, if any. */
+  retryAfterMs: number | undefined;
+  rateLimit: RateLimitState | null | undefined;
+  attempts: number | undefined;
+  /** Per-field messages (DRF field dictionaries, `non_field_errors`, an `errors` object). */
+  fieldErrors: Record<string, string[]> | undefined;
+  toJSON(): ApiErrorJSON;
+}
+/** 400 */
+export class BadRequestError extends ApiError {}
+/** 401 */
+export class AuthenticationError extends ApiError {}
+/** 402 */
+export class RequestFailedError extends ApiError {}
+/** 403 */
+export class PermissionDeniedError extends ApiError {}
+/** 404 */
+export class NotFoundError extends ApiError {}
+/** 409 */
+export class ConflictError extends ApiError {}
+/** 422 */
+export class UnprocessableEntityError extends ApiError {}
+/** 429 */
+export class RateLimitError extends ApiError {
+  status: 429;
+}
+/** 5xx */
+export class ServerError extends ApiError {}
+/** The request never got a response (DNS, refused, reset, CORS); `cause` is the runtime's error. */
+export class ConnectionError extends ApiError {
+  status: undefined;
+}
+/** An attempt ran past `timeoutMs`, or `poll` past its `maxWaitMs`. */
+export class TimeoutError extends ApiError {}

@@ -1,0 +1,46 @@
+// Assembles the npm package in pkg/ from wasm-bindgen's output (target/bindgen), the optimised wasm and
+// pkg-template/. Run by `make pkg`; see the Makefile for the steps before it.
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const bindgen = join(root, "target/bindgen");
+const template = join(root, "pkg-template");
+const pkg = join(root, "pkg");
+const optimizedWasm = process.argv[2] ?? join(root, "target/polite_fetch_opt.wasm");
+
+rmSync(pkg, { recursive: true, force: true });
+mkdirSync(pkg);
+cpSync(join(bindgen, "polite_fetch.js"), join(pkg, "polite_fetch.js"));
+cpSync(optimizedWasm, join(pkg, "polite_fetch_bg.wasm"));
+cpSync(join(bindgen, "snippets"), join(pkg, "snippets"), { recursive: true });
+
+// The snippet folder's name carries a hash that changes with the crate: find it, never hard-code it.
+const snippetDirs = readdirSync(join(pkg, "snippets")).filter((d) => d.startsWith("polite-fetch-"));
+if (snippetDirs.length !== 1) throw new Error(`expected one polite-fetch snippet folder, found ${snippetDirs.length}`);
+const jsDir = join(pkg, "snippets", snippetDirs[0], "src/js");
+// wasm-bindgen copies only the modules Rust imports from; errors.js is imported by runtime.js.
+mkdirSync(jsDir, { recursive: true });
+for (const file of readdirSync(join(root, "src/js"))) cpSync(join(root, "src/js", file), join(jsDir, file));
+const errorsPath = "./" + relative(pkg, join(jsDir, "errors.js")).split("\\").join("/");
+const errorNames = [...readFileSync(join(jsDir, "errors.js"), "utf8").matchAll(/export (?:class|const) (\w+Error)\b/g)].map((m) => m[1]);
+const exportLine = `export { ${errorNames.join(", ")} } from "${errorsPath}";`;
+
+for (const entry of ["index.node.js", "index.browser.js", "index.workerd.js", "index.cjs.src.js"]) {
+  const text = readFileSync(join(template, entry), "utf8").replace('export * from "__ERRORS__";', exportLine);
+  writeFileSync(join(pkg, entry), text);
+}
+// CommonJS: one bundled file (glue + error classes) so `require` works on every Node >= 20.
+execFileSync(join(root, "node_modules/.bin/esbuild"), [
+  join(pkg, "index.cjs.src.js"), "--bundle", "--format=cjs", "--platform=node", "--target=node20",
+  "--log-level=error", `--outfile=${join(pkg, "index.cjs")}`,
+], { stdio: "inherit" });
+rmSync(join(pkg, "index.cjs.src.js"));
+
+for (const file of ["package.json", "README.md", "index.d.ts"]) {
+  if (existsSync(join(template, file))) cpSync(join(template, file), join(pkg, file));
+}
+cpSync(join(template, "index.d.ts"), join(pkg, "index.d.cts"));
+console.log(`pkg/ assembled: ${readdirSync(pkg).join(", ")}`);

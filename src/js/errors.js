@@ -1,0 +1,61 @@
+// The error classes polite-fetch rejects with. They are real `Error`s (instanceof, name, stack), created by the
+// wasm core through `createError`, and exported from the package root so users can test `instanceof`.
+
+/** The fields every ApiError carries; `toJSON()` gives exactly these. */
+const FIELDS = [
+  "name", "code", "message", "status", "requestId", "timestamp", "path", "method", "url", "headers", "body",
+  "retryAfterMs", "rateLimit", "attempts", "fieldErrors",
+];
+
+/** Every failure of a request (except a caller's abort and invalid arguments) is an ApiError. */
+export class ApiError extends Error {
+  /**
+   * @param {string} message one line for a support request
+   * @param {object} [fields] code, status, requestId, ... (see the package's types)
+   */
+  constructor(message, fields) {
+    super(message, fields && fields.cause !== undefined ? { cause: fields.cause } : undefined);
+    for (const key of FIELDS) {
+      if (key !== "name" && key !== "message") this[key] = fields ? fields[key] : undefined;
+    }
+    if (this.code === undefined) this.code = "api_error";
+  }
+
+  /** The fields as plain data (no Response, no Headers), for logs and postMessage. */
+  toJSON() {
+    const out = {};
+    for (const key of FIELDS) out[key] = this[key];
+    if (this.cause !== undefined) {
+      out.cause = this.cause instanceof Error ? { name: this.cause.name, message: this.cause.message } : this.cause;
+    }
+    return out;
+  }
+}
+
+// `name` lives on the prototype so it survives minifiers and is the class name, as for built-in errors.
+/** Class by name, for the factory in runtime.js. @internal */
+const classes = { ApiError };
+function define(name) {
+  const cls = { [name]: class extends ApiError {} }[name];
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+  classes[name] = cls;
+  return cls;
+}
+Object.defineProperty(ApiError.prototype, "name", { value: "ApiError", writable: true, configurable: true });
+
+/** @internal */
+export function errorClass(name) {
+  return classes[name] || ApiError;
+}
+
+/** 400 */ export const BadRequestError = define("BadRequestError");
+/** 401 */ export const AuthenticationError = define("AuthenticationError");
+/** 402 */ export const RequestFailedError = define("RequestFailedError");
+/** 403 */ export const PermissionDeniedError = define("PermissionDeniedError");
+/** 404 */ export const NotFoundError = define("NotFoundError");
+/** 409 */ export const ConflictError = define("ConflictError");
+/** 422 */ export const UnprocessableEntityError = define("UnprocessableEntityError");
+/** 429 */ export const RateLimitError = define("RateLimitError");
+/** 5xx */ export const ServerError = define("ServerError");
+/** No response at all: DNS, refused, reset, CORS. */ export const ConnectionError = define("ConnectionError");
+/** An attempt ran past timeoutMs, or poll past maxWaitMs. */ export const TimeoutError = define("TimeoutError");

@@ -1,0 +1,139 @@
+//! Rust error data -> an instance of the JS `ApiError` subclasses (always a real `Error`, never a string).
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::error::{BodyView, ErrorDetails, ErrorKind};
+use crate::headers::RateLimitState;
+
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = createError)]
+    fn create_error(name: &str, message: &str, fields: &Object, secrets: &Array) -> JsValue;
+}
+
+/// Sets `key` on a plain JS object (setting on a fresh object cannot fail).
+pub fn set(target: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+fn opt_str(value: Option<&str>) -> JsValue {
+    value.map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Everything an error is made of, beside the class and message.
+pub struct ErrorFields<'a> {
+    /// The class.
+    pub kind: ErrorKind,
+    /// The one-line message.
+    pub message: &'a str,
+    /// The HTTP status, when there was a response.
+    pub status: Option<u16>,
+    /// What the body and headers said.
+    pub details: Option<&'a ErrorDetails>,
+    /// The default `code` when there are no details.
+    pub code: &'a str,
+    /// Request method.
+    pub method: &'a str,
+    /// Request URL (never with credentials: they travel in headers).
+    pub url: &'a str,
+    /// Response headers as a plain object, or undefined.
+    pub headers: JsValue,
+    /// The parsed error body, or undefined.
+    pub body: JsValue,
+    /// The wait the server asked for.
+    pub retry_after_ms: Option<f64>,
+    /// The client's rate-limit state.
+    pub rate_limit: Option<RateLimitState>,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// The underlying error (ConnectionError).
+    pub cause: JsValue,
+}
+
+/// `client.rateLimit`'s value for a state.
+pub fn rate_limit_object(state: Option<RateLimitState>) -> JsValue {
+    let Some(s) = state else { return JsValue::NULL };
+    let o = Object::new();
+    set(&o, "limit", &s.limit.into());
+    set(&o, "remaining", &s.remaining.into());
+    set(&o, "resetAt", &s.reset_at.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
+    set(&o, "observedAt", &s.observed_at.into());
+    if s.learned {
+        set(&o, "learned", &JsValue::TRUE);
+    }
+    o.into()
+}
+
+/// Builds the JS error; every secret is redacted from it by `createError`.
+pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
+    let o = Object::new();
+    let d = f.details;
+    set(&o, "code", &JsValue::from_str(d.map(|d| d.code.as_str()).unwrap_or(f.code)));
+    set(&o, "status", &f.status.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
+    set(&o, "requestId", &opt_str(d.and_then(|d| d.request_id.as_deref())));
+    set(&o, "timestamp", &opt_str(d.and_then(|d| d.timestamp.as_deref())));
+    set(&o, "path", &opt_str(d.and_then(|d| d.path.as_deref())));
+    set(&o, "method", &JsValue::from_str(f.method));
+    set(&o, "url", &JsValue::from_str(f.url));
+    set(&o, "headers", &f.headers);
+    set(&o, "body", &f.body);
+    set(&o, "retryAfterMs", &f.retry_after_ms.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
+    set(&o, "rateLimit", &rate_limit_object(f.rate_limit));
+    set(&o, "attempts", &f.attempts.into());
+    set(&o, "cause", &f.cause);
+    if let Some(fields) = d.map(|d| &d.field_errors).filter(|f| !f.is_empty()) {
+        let map = Object::new();
+        for (name, messages) in fields {
+            let list: Array = messages.iter().map(|m| JsValue::from_str(m)).collect();
+            set(&map, name, &list);
+        }
+        set(&o, "fieldErrors", &map);
+    }
+    let secrets: Array = secrets.iter().map(|s| JsValue::from_str(s)).collect();
+    create_error(f.kind.class_name(), f.message, &o, &secrets)
+}
+
+/// A number as JS writes it (`String(n)`), without pulling float formatting into the wasm build.
+pub fn number_text(n: f64) -> Option<String> {
+    js_sys::Number::from(n).to_string_with_radix(10).ok().map(String::from)
+}
+
+/// Longest text copied into wasm to look for a message: an HTML page's title is near its top.
+const MAX_SCANNED_TEXT: u32 = 65_536;
+
+/// A parsed error body seen through [`BodyView`]; it stays a JS value, members are read on demand.
+pub struct JsBody(pub JsValue);
+
+impl BodyView for JsBody {
+    fn member(&self, key: &str) -> Option<Self> {
+        if !self.0.is_object() || Array::is_array(&self.0) {
+            return None;
+        }
+        let v = Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        (!v.is_undefined() && !v.is_null()).then_some(JsBody(v))
+    }
+    fn as_text(&self) -> Option<String> {
+        let s = self.0.dyn_ref::<js_sys::JsString>()?;
+        Some(if s.length() > MAX_SCANNED_TEXT { s.slice(0, MAX_SCANNED_TEXT).into() } else { s.into() })
+    }
+    fn keys(&self) -> Option<Vec<String>> {
+        if !self.0.is_object() || Array::is_array(&self.0) {
+            return None;
+        }
+        Some(Object::keys(self.0.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect())
+    }
+    fn elements(&self) -> Option<Vec<Self>> {
+        let array = self.0.dyn_ref::<Array>()?;
+        Some(array.iter().map(JsBody).collect())
+    }
+    fn as_scalar_text(&self) -> Option<String> {
+        if let Some(n) = self.0.as_f64() {
+            return number_text(n);
+        }
+        if let Some(b) = self.0.as_bool() {
+            return Some(String::from(if b { "true" } else { "false" }));
+        }
+        self.as_text()
+    }
+}

@@ -1,0 +1,109 @@
+//! How a successful response becomes the result: the `responseType` option and, for "auto", the choice by
+//! status, method and content type. The reading itself happens in JS (`Response.text()` and friends).
+
+/// The `responseType` request option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseType {
+    /// Decide by content type (the default).
+    Auto,
+    /// Parse as JSON (an empty body gives `undefined`).
+    Json,
+    /// The body as a string.
+    Text,
+    /// The body as a `Blob`.
+    Blob,
+    /// The body as an `ArrayBuffer`.
+    ArrayBuffer,
+    /// The `Response` itself, body unread.
+    Response,
+}
+
+impl ResponseType {
+    /// Parses the option; `None` for an unknown value.
+    pub fn parse(value: &str) -> Option<ResponseType> {
+        Some(match value {
+            "auto" => ResponseType::Auto,
+            "json" => ResponseType::Json,
+            "text" => ResponseType::Text,
+            "blob" => ResponseType::Blob,
+            "arrayBuffer" => ResponseType::ArrayBuffer,
+            "response" => ResponseType::Response,
+            _ => return None,
+        })
+    }
+}
+
+/// What to read from a successful response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    /// Nothing: the result is `undefined` (204, 205, HEAD).
+    Empty,
+    /// Text, then `JSON.parse` (empty text gives `undefined`).
+    Json,
+    /// Text.
+    Text,
+    /// A Blob (an empty one gives `undefined` under "auto").
+    Blob,
+    /// An ArrayBuffer.
+    ArrayBuffer,
+    /// The Response itself.
+    Response,
+}
+
+/// True for `application/json`, `application/problem+json`, `*/*+json` and the like.
+pub fn is_json_type(content_type: &str) -> bool {
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    mime == "application/json" || mime.ends_with("+json") || mime == "text/json"
+}
+
+/// What to read for a 2xx answer.
+pub fn body_kind(response_type: ResponseType, status: u16, method: &str, content_type: Option<&str>) -> BodyKind {
+    if response_type == ResponseType::Response {
+        return BodyKind::Response;
+    }
+    if status == 204 || status == 205 || method == "HEAD" {
+        return BodyKind::Empty;
+    }
+    match response_type {
+        ResponseType::Json => BodyKind::Json,
+        ResponseType::Text => BodyKind::Text,
+        ResponseType::Blob => BodyKind::Blob,
+        ResponseType::ArrayBuffer => BodyKind::ArrayBuffer,
+        _ => match content_type {
+            Some(ct) if is_json_type(ct) => BodyKind::Json,
+            Some(ct) if ct.trim_start().to_ascii_lowercase().starts_with("text/") => BodyKind::Text,
+            _ => BodyKind::Blob,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds() {
+        use BodyKind::*;
+        use ResponseType as T;
+        let cases = [
+            (T::Auto, 200, "GET", Some("application/json; charset=utf-8"), Json),
+            (T::Auto, 200, "GET", Some("application/problem+json"), Json),
+            (T::Auto, 200, "GET", Some("application/vnd.api+json"), Json),
+            (T::Auto, 200, "GET", Some("text/plain"), Text),
+            (T::Auto, 200, "GET", Some("TEXT/HTML"), Text),
+            (T::Auto, 200, "GET", Some("image/png"), Blob),
+            (T::Auto, 200, "GET", None, Blob),
+            (T::Auto, 204, "GET", Some("application/json"), Empty),
+            (T::Auto, 200, "HEAD", Some("application/json"), Empty),
+            (T::Json, 200, "GET", Some("text/plain"), Json),
+            (T::Text, 200, "GET", Some("application/json"), Text),
+            (T::ArrayBuffer, 200, "GET", None, ArrayBuffer),
+            (T::Response, 204, "GET", None, Response),
+        ];
+        for (rt, status, method, ct, want) in cases {
+            assert_eq!(body_kind(rt, status, method, ct), want, "{rt:?} {status} {method} {ct:?}");
+        }
+        assert_eq!(ResponseType::parse("arrayBuffer"), Some(ResponseType::ArrayBuffer));
+        assert_eq!(ResponseType::parse("xml"), None);
+    }
+}

@@ -1,0 +1,58 @@
+//! Timers and abort signals, bound from `js/runtime.js` (see there why they live in JS): an abortable wait that a
+//! rate-limit change can end early, and the per-attempt abort controller with its timeout.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    fn wait(ms: f64, signal: &JsValue, gate: &JsValue) -> Promise;
+    /// A new set of waiters.
+    #[wasm_bindgen(js_name = newGate)]
+    pub fn new_gate() -> JsValue;
+    /// Wakes every waiter of the gate.
+    pub fn wake(gate: &JsValue);
+
+    /// One attempt's abort controller (caller's signal + timeout).
+    pub type Attempt;
+    #[wasm_bindgen(constructor)]
+    fn new(timeout_ms: f64, signal: &JsValue) -> Attempt;
+    #[wasm_bindgen(method, getter)]
+    pub fn signal(this: &Attempt) -> JsValue;
+    #[wasm_bindgen(method, getter, js_name = timedOut)]
+    pub fn timed_out(this: &Attempt) -> bool;
+    #[wasm_bindgen(method)]
+    fn finish(this: &Attempt);
+
+    /// `new URL(location, base).href`, or undefined.
+    #[wasm_bindgen(js_name = resolveUrl)]
+    pub fn resolve_url(location: &str, base: &str) -> Option<String>;
+    /// A plain object or array (sent as JSON).
+    #[wasm_bindgen(js_name = isJsonBody)]
+    pub fn is_json_body(body: &JsValue) -> bool;
+    /// A ReadableStream (cannot be sent twice).
+    #[wasm_bindgen(js_name = isStream)]
+    pub fn is_stream(body: &JsValue) -> bool;
+}
+
+/// Waits `ms` (forever when not finite) or until the gate is woken; `Err(signal.reason)` when the signal aborts.
+pub async fn sleep(ms: f64, signal: &JsValue, gate: &JsValue) -> Result<(), JsValue> {
+    JsFuture::from(wait(ms, signal, gate)).await.map(|_| ())
+}
+
+/// Owns one attempt's controller; dropping it clears the timeout and the listener on the caller's signal.
+pub struct AttemptGuard(pub Attempt);
+
+impl AttemptGuard {
+    /// Starts an attempt: its signal aborts with the caller's signal or after `timeout_ms` (0 = never).
+    pub fn start(timeout_ms: f64, signal: &JsValue) -> AttemptGuard {
+        AttemptGuard(Attempt::new(timeout_ms, signal))
+    }
+}
+
+impl Drop for AttemptGuard {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}

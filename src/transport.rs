@@ -1,0 +1,75 @@
+//! The fetch boundary: the global `fetch` (not `window.fetch`: workers, Node, Deno and workerd have no `window`),
+//! or the one the caller injected, and the few members of `Response` and `Headers` the client reads.
+
+use js_sys::{Function, Object, Promise};
+use wasm_bindgen::prelude::*;
+
+use crate::headers::HeaderLookup;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global fetch; `catch` because a runtime without one throws a ReferenceError.
+    #[wasm_bindgen(js_name = fetch, catch)]
+    fn global_fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
+
+    /// A fetch `Response`.
+    pub type Response;
+    #[wasm_bindgen(method, getter)]
+    pub fn status(this: &Response) -> u16;
+    #[wasm_bindgen(method, getter, js_name = statusText)]
+    pub fn status_text(this: &Response) -> String;
+    /// "basic", "cors", "opaqueredirect", ...
+    #[wasm_bindgen(method, getter, js_name = type)]
+    pub fn response_type(this: &Response) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    pub fn headers(this: &Response) -> Headers;
+    #[wasm_bindgen(method, catch)]
+    pub fn text(this: &Response) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    pub fn blob(this: &Response) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = arrayBuffer)]
+    pub fn array_buffer(this: &Response) -> Result<Promise, JsValue>;
+
+    /// A fetch `Headers`.
+    pub type Headers;
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Headers;
+    #[wasm_bindgen(method)]
+    pub fn get(this: &Headers, name: &str) -> Option<String>;
+    #[wasm_bindgen(method)]
+    pub fn has(this: &Headers, name: &str) -> bool;
+    /// Throws a TypeError for a name or value fetch refuses.
+    #[wasm_bindgen(method, catch)]
+    pub fn set(this: &Headers, name: &str, value: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, js_name = delete)]
+    pub fn remove(this: &Headers, name: &str);
+
+    /// A `Blob`, whose size tells an empty body.
+    pub type Blob;
+    #[wasm_bindgen(method, getter)]
+    pub fn size(this: &Blob) -> f64;
+
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+impl HeaderLookup for Headers {
+    fn header(&self, name: &str) -> Option<String> {
+        self.get(name)
+    }
+}
+
+/// Starts a fetch with `init`, through `custom` when the caller injected one.
+pub fn start_fetch(custom: Option<&Function>, url: &str, init: &Object) -> Result<Promise, JsValue> {
+    match custom {
+        Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init).map(Promise::unchecked_from_js),
+        None => global_fetch(url, init),
+    }
+}
+
+/// The headers as a plain object with lower-case names, for an error's `headers` field.
+pub fn headers_object(headers: &Headers) -> JsValue {
+    Object::from_entries(headers).map(JsValue::from).unwrap_or(JsValue::UNDEFINED)
+}
