@@ -198,6 +198,10 @@ fn server_text_of<B: BodyView>(body: &B) -> Option<String> {
 /// non-empty line.
 pub fn text_body_summary(text: &str) -> Option<String> {
     let head = text.trim_start();
+    // JSON that did not parse (truncated, broken) has no sentence worth showing; the body keeps it.
+    if head.starts_with('{') || head.starts_with('[') {
+        return None;
+    }
     let looks_html = head.len() >= 5 && (head.as_bytes()[..5].eq_ignore_ascii_case(b"<!doc") || head.as_bytes()[..5].eq_ignore_ascii_case(b"<html"));
     if looks_html || head.starts_with('<') {
         return html_title(text);
@@ -422,6 +426,7 @@ mod tests {
             (500, Some(json!("<!DOCTYPE html><html><head><title>502 Bad\n  Gateway</title></head><body>...</body></html>")), "server_error", Some("502 Bad Gateway"), None),
             (500, Some(json!("<html><body>no title</body></html>")), "server_error", None, None),
             (503, Some(json!("Service temporarily down\nsecond line")), "server_error", Some("Service temporarily down"), None),
+            (500, Some(json!("{\"error\": \"trunc")), "server_error", None, None),
             (418, Some(json!({"error": "  "})), "http_418", None, None),
             (500, None, "server_error", None, None),
             (400, Some(json!([1, 2])), "bad_request", None, None),

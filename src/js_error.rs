@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use crate::error::{BodyView, ErrorDetails, ErrorKind};
 use crate::headers::RateLimitState;
 
-#[wasm_bindgen(module = "/src/js/runtime.js")]
+#[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = createError)]
     fn create_error(name: &str, message: &str, fields: &Object, secrets: &Array) -> JsValue;

@@ -33,7 +33,7 @@ export class ApiError extends Error {
 }
 
 // `name` lives on the prototype so it survives minifiers and is the class name, as for built-in errors.
-/** Class by name, for the factory in runtime.js. @internal */
+/** Class by name, for `createError`. */
 const classes = { ApiError };
 function define(name) {
   const cls = { [name]: class extends ApiError {} }[name];
@@ -42,11 +42,6 @@ function define(name) {
   return cls;
 }
 Object.defineProperty(ApiError.prototype, "name", { value: "ApiError", writable: true, configurable: true });
-
-/** @internal */
-export function errorClass(name) {
-  return classes[name] || ApiError;
-}
 
 /** 400 */ export const BadRequestError = define("BadRequestError");
 /** 401 */ export const AuthenticationError = define("AuthenticationError");
@@ -59,3 +54,34 @@ export function errorClass(name) {
 /** 5xx */ export const ServerError = define("ServerError");
 /** No response at all: DNS, refused, reset, CORS. */ export const ConnectionError = define("ConnectionError");
 /** An attempt ran past timeoutMs, or poll past maxWaitMs. */ export const TimeoutError = define("TimeoutError");
+
+/** Replaces every secret in a string, or in the strings inside plain data, with "[redacted]". */
+function redact(value, secrets) {
+  if (typeof value === "string") {
+    for (const secret of secrets) if (secret) value = value.split(secret).join("[redacted]");
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out = {};
+    for (const key of Object.keys(value)) out[redact(key, secrets)] = redact(value[key], secrets);
+    return out;
+  }
+  return value;
+}
+
+/**
+ * Called by the wasm core: builds the error of class `name`. A server that echoes the caller's key or token
+ * (in its message, body or headers) must not put it into the error, so every secret is redacted here.
+ * @internal
+ */
+export function createError(name, message, fields, secrets) {
+  if (secrets.length) {
+    message = redact(message, secrets);
+    for (const key of ["url", "body", "headers", "requestId", "path", "code", "fieldErrors"]) {
+      fields[key] = redact(fields[key], secrets);
+    }
+  }
+  const ErrorClass = classes[name] || ApiError;
+  return new ErrorClass(message, fields);
+}

@@ -2,8 +2,6 @@
 // or listener left behind keeps a Node process alive, and a Rust closure never called would leak.
 // Only globals that every runtime has: setTimeout, clearTimeout, AbortController (never `window`).
 
-import { errorClass } from "./errors.js";
-
 const MAX_TIMER_MS = 2147483647; // setTimeout fires at once past 2^31-1 ms
 
 /**
@@ -88,35 +86,4 @@ export function isJsonBody(body) {
 /** True for a body that cannot be sent twice. */
 export function isStream(body) {
   return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
-}
-
-/** Replaces every secret in a string, or in the strings inside plain data, with "[redacted]". */
-function redact(value, secrets) {
-  if (typeof value === "string") {
-    for (const secret of secrets) if (secret) value = value.split(secret).join("[redacted]");
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const out = {};
-    for (const key of Object.keys(value)) out[redact(key, secrets)] = redact(value[key], secrets);
-    return out;
-  }
-  return value;
-}
-
-/**
- * Called by the wasm core: builds the error of class `name`. A server that echoes the caller's key or token
- * (in its message, body or headers) must not put it into the error, so every secret is redacted here.
- * @internal
- */
-export function createError(name, message, fields, secrets) {
-  if (secrets.length) {
-    message = redact(message, secrets);
-    for (const key of ["url", "body", "headers", "requestId", "path", "code", "fieldErrors"]) {
-      fields[key] = redact(fields[key], secrets);
-    }
-  }
-  const ErrorClass = errorClass(name);
-  return new ErrorClass(message, fields);
 }

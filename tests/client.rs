@@ -1,0 +1,410 @@
+//! The real client against the real local test server (scripts/with-server.sh starts it and bakes its address in
+//! as POLITE_TEST_SERVER). The same suite runs in Node and, with WASM_BINDGEN_USE_BROWSER=1, in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use polite_fetch::Client;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+const SERVER: &str = match option_env!("POLITE_TEST_SERVER") {
+    Some(s) => s,
+    None => "http://127.0.0.1:18080",
+};
+
+#[wasm_bindgen(inline_js = r#"
+export function now() { return Date.now(); }
+export function isBrowser() { return typeof document !== "undefined"; }
+export function runId() { return Math.random().toString(36).slice(2); }
+export function abortAfter(ms, reason) { const c = new AbortController(); setTimeout(() => c.abort(reason), ms); return c.signal; }
+export function stringify(v) { return JSON.stringify(v); }
+export function stackOf(e) { return String(e.stack); }
+export function asString(e) { return String(e); }
+export function isInstance(v, cls) { return v instanceof cls; }
+export function countingToken(tokens) { let i = 0; const f = async () => tokens[Math.min(i++, tokens.length - 1)]; f.calls = () => i; return f; }
+export function callsOf(f) { return f.calls(); }
+export function ctorName(v) { return v && v.constructor && v.constructor.name; }
+export function typeOf(v) { return v === null ? "null" : (v instanceof Blob ? "blob" : typeof v); }
+"#)]
+extern "C" {
+    fn now() -> f64;
+    #[wasm_bindgen(js_name = isBrowser)]
+    fn is_browser() -> bool;
+    #[wasm_bindgen(js_name = runId)]
+    fn run_id() -> String;
+    #[wasm_bindgen(js_name = abortAfter)]
+    fn abort_after(ms: f64, reason: &JsValue) -> JsValue;
+    fn stringify(v: &JsValue) -> String;
+    #[wasm_bindgen(js_name = stackOf)]
+    fn stack_of(e: &JsValue) -> String;
+    #[wasm_bindgen(js_name = asString)]
+    fn as_string(e: &JsValue) -> String;
+    #[wasm_bindgen(js_name = countingToken)]
+    fn counting_token(tokens: &Array) -> Function;
+    #[wasm_bindgen(js_name = callsOf)]
+    fn calls_of(f: &Function) -> u32;
+    #[wasm_bindgen(js_name = ctorName)]
+    fn ctor_name(v: &JsValue) -> Option<String>;
+    #[wasm_bindgen(js_name = typeOf)]
+    fn type_of(v: &JsValue) -> String;
+}
+
+fn js(json: &str) -> JsValue {
+    JSON::parse(json).unwrap_or_else(|_| panic!("bad test JSON: {json}"))
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn get_str(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).as_string()
+}
+
+fn client(extra: &str) -> Client {
+    let options = js(&format!(r#"{{"baseUrl": "{SERVER}" {extra}}}"#));
+    Client::new(options).unwrap_or_else(|e| panic!("client: {}", as_string(&e)))
+}
+
+fn client_with(options: &JsValue) -> Client {
+    Client::new(options.clone()).unwrap_or_else(|e| panic!("client: {}", as_string(&e)))
+}
+
+fn base_options(extra: &str) -> JsValue {
+    js(&format!(r#"{{"baseUrl": "{SERVER}" {extra}}}"#))
+}
+
+async fn ok(p: Promise) -> JsValue {
+    JsFuture::from(p).await.unwrap_or_else(|e| panic!("unexpected rejection: {}", as_string(&e)))
+}
+
+async fn err(p: Promise) -> JsValue {
+    match JsFuture::from(p).await {
+        Ok(v) => panic!("expected a rejection, got {}", stringify(&v)),
+        Err(e) => e,
+    }
+}
+
+async fn stats(name: &str) -> (u32, Vec<f64>) {
+    let c = client("");
+    let s = ok(c.get(format!("/__stats/{name}").into(), JsValue::UNDEFINED)).await;
+    let times: Vec<f64> = Array::from(&get(&s, "times")).iter().map(|t| t.as_f64().unwrap()).collect();
+    (get(&s, "count").as_f64().unwrap() as u32, times)
+}
+
+/// Checks the error is a real Error of class `class` (name and constructor), with `code` and `status`.
+fn assert_error(e: &JsValue, class: &str, code: &str, status: Option<u16>) {
+    assert!(e.is_instance_of::<js_sys::Error>(), "not an Error: {}", as_string(e));
+    assert_eq!(get_str(e, "name").as_deref(), Some(class), "{}", as_string(e));
+    assert_eq!(ctor_name(e).as_deref(), Some(class));
+    assert_eq!(get_str(e, "code").as_deref(), Some(code), "{}", as_string(e));
+    assert_eq!(get(e, "status").as_f64().map(|s| s as u16), status);
+    assert!(stack_of(e).contains(class), "stack names the class");
+}
+
+#[wasm_bindgen_test]
+async fn get_sends_key_and_query() {
+    let c = client(r#", "apiKey": "k-123456", "headers": {"X-App": "tests"}"#);
+    let echo = ok(c.get("/echo/q".into(), js(r#"{"query": {"a": 1, "b": [true, "x y"], "c": null, "d": "ż&="}}"#))).await;
+    assert_eq!(get_str(&echo, "method").as_deref(), Some("GET"));
+    assert_eq!(stringify(&get(&echo, "query")), r#"[["a","1"],["b","true"],["b","x y"],["d","ż&="]]"#);
+    let headers = get(&echo, "headers");
+    assert_eq!(get_str(&headers, "x-api-key").as_deref(), Some("k-123456"));
+    assert_eq!(get_str(&headers, "x-app").as_deref(), Some("tests"));
+}
+
+#[wasm_bindgen_test]
+async fn path_prefix_is_kept() {
+    let c = client_with(&js(&format!(r#"{{"baseUrl": "{SERVER}/echo/prefix/"}}"#)));
+    let a = ok(c.get("/api/x".into(), JsValue::UNDEFINED)).await;
+    let b = ok(c.get("api/x".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(get_str(&a, "path").as_deref(), Some("/echo/prefix/api/x"));
+    assert_eq!(get_str(&b, "path"), get_str(&a, "path"));
+}
+
+#[wasm_bindgen_test]
+async fn bodies() {
+    let c = client(r#", "token": "tok-abcdef", "tokenScheme": "Token""#);
+    let echo = ok(c.post("/echo".into(), js(r#"{"name": "ż", "n": [1, 2]}"#), JsValue::UNDEFINED)).await;
+    assert_eq!(get_str(&echo, "body").as_deref(), Some(r#"{"name":"ż","n":[1,2]}"#));
+    let headers = get(&echo, "headers");
+    assert_eq!(get_str(&headers, "content-type").as_deref(), Some("application/json"));
+    assert_eq!(get_str(&headers, "authorization").as_deref(), Some("Token tok-abcdef"));
+    let echo = ok(c.put("/echo".into(), "plain text".into(), js(r#"{"headers": {"Content-Type": "text/plain"}}"#))).await;
+    assert_eq!(get_str(&echo, "method").as_deref(), Some("PUT"));
+    assert_eq!(get_str(&echo, "body").as_deref(), Some("plain text"));
+    let params = web_search_params("a=1&b=2");
+    let echo = ok(c.patch("/echo".into(), params, JsValue::UNDEFINED)).await;
+    assert_eq!(get_str(&echo, "body").as_deref(), Some("a=1&b=2"));
+    assert!(get_str(&get(&echo, "headers"), "content-type").unwrap().starts_with("application/x-www-form-urlencoded"));
+    let bytes = js_sys::Uint8Array::from(&[104u8, 105][..]);
+    let echo = ok(c.request("POST".into(), "/echo".into(), {
+        let o = Object::new();
+        Reflect::set(&o, &"body".into(), &bytes).unwrap();
+        o.into()
+    }))
+    .await;
+    assert_eq!(get_str(&echo, "body").as_deref(), Some("hi"));
+    let echo = ok(c.request("delete".into(), "/echo".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(get_str(&echo, "method").as_deref(), Some("DELETE"));
+}
+
+#[wasm_bindgen(inline_js = "export function params(s) { return new URLSearchParams(s); }")]
+extern "C" {
+    #[wasm_bindgen(js_name = params)]
+    fn web_search_params(s: &str) -> JsValue;
+}
+
+#[wasm_bindgen_test]
+async fn response_types() {
+    let c = client("");
+    assert_eq!(stringify(&ok(c.get("/json".into(), JsValue::UNDEFINED)).await), r#"{"hello":"world"}"#);
+    assert_eq!(ok(c.get("/text?body=hi".into(), JsValue::UNDEFINED)).await.as_string().as_deref(), Some("hi"));
+    assert!(ok(c.get("/nocontent".into(), JsValue::UNDEFINED)).await.is_undefined());
+    assert!(ok(c.get("/empty".into(), JsValue::UNDEFINED)).await.is_undefined());
+    assert!(ok(c.get("/empty?type=application/octet-stream".into(), JsValue::UNDEFINED)).await.is_undefined());
+    assert!(ok(c.head("/json".into(), JsValue::UNDEFINED)).await.is_undefined());
+    assert_eq!(type_of(&ok(c.get("/bytes".into(), JsValue::UNDEFINED)).await), "blob");
+    assert_eq!(ok(c.get("/json".into(), js(r#"{"responseType": "text"}"#))).await.as_string().as_deref(), Some(r#"{"hello":"world"}"#));
+    assert_eq!(ctor_name(&ok(c.get("/bytes".into(), js(r#"{"responseType": "arrayBuffer"}"#))).await).as_deref(), Some("ArrayBuffer"));
+    let response = ok(c.get("/json".into(), js(r#"{"responseType": "response"}"#))).await;
+    assert_eq!(get(&response, "status").as_f64(), Some(200.0));
+    let e = err(c.get("/json?body=%7Bbroken".into(), JsValue::UNDEFINED)).await;
+    assert_error(&e, "ApiError", "invalid_response", Some(200));
+}
+
+#[wasm_bindgen_test]
+async fn typed_errors_for_every_status_and_shape() {
+    let c = client(r#", "retry": false"#);
+    // (path, class, code, status, message starts with, requestId)
+    let cases: &[(&str, &str, &str, u16, &str, Option<&str>)] = &[
+        ("/status/400", "BadRequestError", "bad_request", 400, "Bad Request (400 bad_request, GET /status/400)", None),
+        ("/status/401?shape=seatable", "AuthenticationError", "unauthorized", 401, "You don't have permission to access this base. (401 unauthorized", None),
+        ("/status/402", "RequestFailedError", "request_failed", 402, "Payment Required (402", None),
+        ("/status/403?shape=envelope", "PermissionDeniedError", "insufficient_scope", 403, "Token nie posiada wymaganego uprawnienia (403 insufficient_scope, GET /status/403, requestId req_abc123def456)", Some("req_abc123def456")),
+        ("/status/404?h=X-Request-Id:hdr-1", "NotFoundError", "not_found", 404, "Not Found (404 not_found, GET /status/404, requestId hdr-1)", Some("hdr-1")),
+        ("/status/409?shape=nested", "ConflictError", "conflict", 409, "nested message (409", None),
+        ("/status/422?shape=drf", "UnprocessableEntityError", "unprocessable_entity", 422, "Unprocessable Entity (422", None),
+        ("/status/429?shape=drf_detail", "RateLimitError", "too_many_requests", 429, "Request was throttled.", None),
+        ("/status/500?shape=problem", "ServerError", "server_error", 500, "Your current balance is 30, but that costs 50. (500 server_error", None),
+        ("/status/502?shape=html", "ServerError", "server_error", 502, "502 Bad Gateway (502 server_error, GET /status/502)", None),
+        ("/status/503?shape=text", "ServerError", "server_error", 503, "Plain text failure (503", None),
+        ("/status/500?shape=broken", "ServerError", "server_error", 500, "Internal Server Error (500", None),
+        ("/status/504?shape=empty", "ServerError", "server_error", 504, "Gateway Timeout (504", None),
+        ("/status/418?reason=Teapot", "ApiError", "http_418", 418, "Teapot (418 http_418", None),
+    ];
+    for (path, class, code, status, message, request_id) in cases {
+        let e = err(c.get((*path).into(), JsValue::UNDEFINED)).await;
+        assert_error(&e, class, code, Some(*status));
+        let m = get_str(&e, "message").unwrap();
+        assert!(m.starts_with(message), "{path}: {m}");
+        assert!(!m.contains('\n'), "one line: {m}");
+        assert_eq!(get_str(&e, "requestId").as_deref(), *request_id, "{path}");
+        assert_eq!(get_str(&e, "method").as_deref(), Some("GET"));
+        assert!(get_str(&e, "url").unwrap().starts_with(SERVER));
+        assert_eq!(get(&e, "attempts").as_f64(), Some(1.0));
+        assert!(get(&e, "headers").is_object(), "headers as a plain object");
+    }
+    let e = err(c.get("/status/403?shape=envelope".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(get_str(&e, "timestamp").as_deref(), Some("2025-01-15T14:30:00Z"));
+    assert_eq!(get_str(&e, "path").as_deref(), Some("/api/PurchaseDocuments/my"));
+    let json = js(&stringify(&e));
+    assert_eq!(get_str(&json, "name").as_deref(), Some("PermissionDeniedError"));
+    assert_eq!(get_str(&json, "code").as_deref(), Some("insufficient_scope"));
+    assert_eq!(get_str(&get(&json, "body"), "requestId").as_deref(), Some("req_abc123def456"));
+    let e = err(c.get("/status/422?shape=drf".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(stringify(&get(&e, "fieldErrors")), r#"{"email":["Enter a valid email address."],"non_field_errors":["Passwords do not match."]}"#);
+    let e = err(c.get("/status/400?shape=errors".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(stringify(&get(&e, "fieldErrors")), r#"{"title":["too long"],"tags":["bad tag"]}"#);
+    let e = err(c.get("/status/502?shape=html".into(), JsValue::UNDEFINED)).await;
+    assert!(get_str(&e, "body").unwrap().contains("<h1>Bad Gateway</h1>"), "the page stays in body");
+}
+
+#[wasm_bindgen_test]
+async fn secrets_never_appear_in_errors() {
+    let key = "sk_live_SECRETKEY123";
+    let token = "tok_SECRETTOKEN456";
+    let c = client(&format!(r#", "apiKey": "{key}", "token": "{token}", "retry": false"#));
+    let e = err(c.get("/status/401?shape=echo_secret".into(), JsValue::UNDEFINED)).await;
+    for text in [get_str(&e, "message").unwrap(), stringify(&e), as_string(&e), stack_of(&e)] {
+        assert!(!text.contains(key) && !text.contains(token), "leak: {text}");
+    }
+    assert!(get_str(&e, "message").unwrap().contains("[redacted]"));
+    let e = err(c.get("/reset".into(), JsValue::UNDEFINED)).await;
+    assert!(!stringify(&e).contains(key));
+}
+
+#[wasm_bindgen_test]
+async fn invalid_options_throw_type_errors_naming_the_option() {
+    let cases = [
+        (r#"{"baseUrl": "ftp://h"}"#, "baseUrl"),
+        (r#"{"baseUrl": "https://user:pw@h"}"#, "baseUrl"),
+        (r#"{}"#, "baseUrl"),
+        (r#"{"baseUrl": "https://h", "timeoutMs": -1}"#, "timeoutMs"),
+        (r#"{"baseUrl": "https://h", "timeoutMs": "5"}"#, "timeoutMs"),
+        (r#"{"baseUrl": "https://h", "maxConcurrency": 0}"#, "maxConcurrency"),
+        (r#"{"baseUrl": "https://h", "rateLimit": {"requests": 0, "perMs": 1000}}"#, "rateLimit.requests"),
+        (r#"{"baseUrl": "https://h", "rateLimit": [{"requests": 1, "perMs": -5}]}"#, "rateLimit.perMs"),
+        (r#"{"baseUrl": "https://h", "apiKey": "a\r\nX-Evil: 1"}"#, "apiKey"),
+        (r#"{"baseUrl": "https://h", "token": "t\nx"}"#, "token"),
+        (r#"{"baseUrl": "https://h", "headers": {"X-A": "1\r\n"}}"#, "headers"),
+        (r#"{"baseUrl": "https://h", "retry": {"maxRetries": -2}}"#, "retry.maxRetries"),
+        (r#"{"baseUrl": "https://h", "token": 5}"#, "token"),
+    ];
+    for (options, name) in cases {
+        let e = match Client::new(js(options)) {
+            Ok(_) => panic!("accepted {options}"),
+            Err(e) => e,
+        };
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{options}");
+        assert!(get_str(&e, "message").unwrap().starts_with(name), "{options}: {}", as_string(&e));
+        assert!(!as_string(&e).contains("X-Evil"), "no secret echoed");
+    }
+    let c = client("");
+    for path in ["https://example.com/x", "//example.com/x", "mailto:x@y"] {
+        let e = err(c.get(path.into(), JsValue::UNDEFINED)).await;
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{path}");
+    }
+    let e = err(c.get(JsValue::from(5), JsValue::UNDEFINED)).await;
+    assert!(e.is_instance_of::<js_sys::TypeError>());
+    let e = err(c.get("/x".into(), js(r#"{"responseType": "xml"}"#))).await;
+    assert!(get_str(&e, "message").unwrap().starts_with("responseType"));
+}
+
+#[wasm_bindgen_test]
+async fn redirects_keep_credentials_on_the_origin() {
+    let c = client(r#", "apiKey": "k-redirect-1""#);
+    let other = SERVER.replace("127.0.0.1", "localhost");
+    if is_browser() {
+        // A browser hides redirect targets, so the client cannot check them and refuses to follow.
+        let e = err(c.get("/redirect?to=/echo/same".into(), JsValue::UNDEFINED)).await;
+        assert_error(&e, "ApiError", "redirect_refused", None);
+    } else {
+        let echo = ok(c.get("/redirect?to=/echo/same".into(), JsValue::UNDEFINED)).await;
+        assert_eq!(get_str(&echo, "path").as_deref(), Some("/echo/same"));
+        assert_eq!(get_str(&get(&echo, "headers"), "x-api-key").as_deref(), Some("k-redirect-1"));
+        let echo = ok(c.get(format!("/redirect?to={other}/echo/other").into(), JsValue::UNDEFINED)).await;
+        assert_eq!(get_str(&echo, "path").as_deref(), Some("/echo/other"));
+        assert_eq!(get(&get(&echo, "headers"), "x-api-key").as_string(), None, "the key must not reach another origin");
+        let echo = ok(c.post("/redirect?to=/echo/303&status=303".into(), js(r#"{"a":1}"#), JsValue::UNDEFINED)).await;
+        assert_eq!(get_str(&echo, "method").as_deref(), Some("GET"));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn timeout_is_per_attempt() {
+    let c = client(r#", "timeoutMs": 150, "retry": false"#);
+    let start = now();
+    let e = err(c.get("/json?delay=1500".into(), JsValue::UNDEFINED)).await;
+    let elapsed = now() - start;
+    assert_error(&e, "TimeoutError", "timeout", None);
+    assert!((140.0..1000.0).contains(&elapsed), "took {elapsed} ms");
+    // Per request override, and the client still works afterwards.
+    assert!(ok(c.get("/json?delay=300".into(), js(r#"{"timeoutMs": 2000}"#))).await.is_object());
+}
+
+#[wasm_bindgen_test]
+async fn abort_rejects_with_the_signal_reason() {
+    let c = client("");
+    let reason = js(r#"{"why": "user left"}"#);
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &abort_after(50.0, &reason)).unwrap();
+    let start = now();
+    let e = err(c.get("/json?delay=1000".into(), options.into())).await;
+    assert!(now() - start < 500.0);
+    assert!(js_sys::Object::is(&e, &reason), "rejects with signal.reason itself");
+    // An abort during a retry wait (Retry-After: 5) ends it at once, and nothing more is sent.
+    let id = run_id();
+    let options = Object::new();
+    Reflect::set(&options, &"signal".into(), &abort_after(300.0, &reason)).unwrap();
+    let start = now();
+    let e = err(c.get(format!("/flaky/{id}?fail=5&status=429&retry_after=5").into(), options.into())).await;
+    let elapsed = now() - start;
+    assert!(js_sys::Object::is(&e, &reason));
+    assert!(elapsed < 400.0, "abort took {elapsed} ms");
+    let (count, _) = stats(&format!("flaky/{id}")).await;
+    assert_eq!(count, 1);
+}
+
+#[wasm_bindgen_test]
+async fn connection_errors_are_typed() {
+    let c = client_with(&js(r#"{"baseUrl": "http://127.0.0.1:9", "retry": false}"#));
+    let e = err(c.get("/x".into(), JsValue::UNDEFINED)).await;
+    assert_error(&e, "ConnectionError", "connection_error", None);
+    assert!(get(&e, "cause").is_object(), "cause is the runtime's error");
+    assert!(get_str(&e, "message").unwrap().ends_with("(connection_error, GET /x)"));
+}
+
+#[wasm_bindgen_test]
+async fn retry_after_is_obeyed() {
+    let c = client("");
+    let id = run_id();
+    let result = ok(c.get(format!("/flaky/{id}?fail=1&status=429&retry_after=1").into(), JsValue::UNDEFINED)).await;
+    assert_eq!(get(&result, "attempt").as_f64(), Some(2.0));
+    let (count, times) = stats(&format!("flaky/{id}")).await;
+    assert_eq!(count, 2);
+    let gap = times[1] - times[0];
+    assert!((1000.0..1100.0).contains(&gap), "retried {gap} ms later");
+}
+
+#[wasm_bindgen_test]
+async fn post_is_retried_on_429_not_on_503() {
+    let c = client(r#", "retry": {"baseDelayMs": 10}"#);
+    let id = run_id();
+    let e = err(c.post(format!("/flaky/{id}?fail=1&status=503").into(), js("{}"), JsValue::UNDEFINED)).await;
+    assert_error(&e, "ServerError", "flaky", Some(503));
+    assert_eq!(stats(&format!("flaky/{id}")).await.0, 1);
+    let id = run_id();
+    let ok_result = ok(c.post(format!("/flaky/{id}?fail=1&status=429&retry_after=0").into(), js("{}"), JsValue::UNDEFINED)).await;
+    assert_eq!(get(&ok_result, "attempt").as_f64(), Some(2.0));
+    // With an idempotency key, a POST is retried on 503 too.
+    let id = run_id();
+    let r = ok(c.post(format!("/flaky/{id}?fail=1&status=503").into(), js("{}"), js(r#"{"idempotencyKey": "idem-1"}"#))).await;
+    assert_eq!(get(&r, "attempt").as_f64(), Some(2.0));
+    // GET gives up after maxRetries (2): three attempts.
+    let id = run_id();
+    let e = err(c.get(format!("/flaky/{id}?fail=9&status=500").into(), JsValue::UNDEFINED)).await;
+    assert_eq!(get(&e, "attempts").as_f64(), Some(3.0));
+}
+
+#[wasm_bindgen_test]
+async fn rate_limit_state_from_headers() {
+    let c = client("");
+    assert!(c.rate_limit().is_null());
+    let id = run_id();
+    ok(c.get(format!("/rate/{id}?limit=10&window=60000").into(), JsValue::UNDEFINED)).await;
+    let state = c.rate_limit();
+    assert_eq!(get(&state, "limit").as_f64(), Some(10.0));
+    assert_eq!(get(&state, "remaining").as_f64(), Some(9.0));
+    let reset_at = get(&state, "resetAt").as_f64().unwrap();
+    assert!(reset_at > now() + 50_000.0 && reset_at < now() + 61_000.0);
+}
+
+#[wasm_bindgen_test]
+async fn token_function_is_called_per_attempt_and_refreshed_after_401() {
+    let tokens = Array::of2(&"stale-token".into(), &"good-token".into());
+    let f = counting_token(&tokens);
+    let options = base_options("");
+    Reflect::set(&options, &"token".into(), &f).unwrap();
+    let c = client_with(&options);
+    let id = run_id();
+    ok(c.get(format!("/token/{id}?valid=good-token").into(), JsValue::UNDEFINED)).await;
+    assert_eq!(calls_of(&f), 2, "called for the attempt and once more after the 401");
+    assert_eq!(stats(&format!("token/{id}")).await.0, 2);
+    // A second 401 is thrown.
+    let e = err(c.get(format!("/token/{id}?valid=other").into(), JsValue::UNDEFINED)).await;
+    assert_error(&e, "AuthenticationError", "unauthorized", Some(401));
+}
+
+#[wasm_bindgen_test]
+async fn poll_waits_out_204() {
+    let c = client("");
+    let id = run_id();
+    let doc = ok(c.poll(format!("/poll/{id}?after=2").into(), js(r#"{"intervalMs": 30}"#))).await;
+    assert_eq!(get(&doc, "polls").as_f64(), Some(3.0));
+    let id = run_id();
+    let e = err(c.poll(format!("/poll/{id}?after=100").into(), js(r#"{"intervalMs": 50, "maxWaitMs": 200}"#))).await;
+    assert_error(&e, "TimeoutError", "timeout", None);
+}
