@@ -30,21 +30,32 @@ pub struct RateLimitState {
 }
 
 /// Parses a non-negative decimal number ("1", "1.5", " 2 "); `None` for anything else, including NaN and -1.
+/// Hand-written: `str::parse::<f64>` would add a general float parser to every user's download.
 pub fn parse_non_negative(value: &str) -> Option<f64> {
     let value = value.trim();
-    let mut seen_digit = false;
-    let mut seen_dot = false;
-    for c in value.chars() {
-        match c {
-            '0'..='9' => seen_digit = true,
-            '.' if !seen_dot => seen_dot = true,
-            _ => return None,
-        }
-    }
-    if !seen_digit {
+    let (whole, fraction) = match value.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (value, ""),
+    };
+    if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    value.parse::<f64>().ok().filter(|v| v.is_finite())
+    let mut number = 0f64;
+    for b in whole.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        number = number * 10.0 + (b - b'0') as f64;
+    }
+    let mut scale = 1f64;
+    for b in fraction.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        scale /= 10.0;
+        number += (b - b'0') as f64 * scale;
+    }
+    number.is_finite().then_some(number)
 }
 
 /// `Retry-After`: delta-seconds or an HTTP-date; the wait in ms from `now` (0 for a date in the past).
@@ -81,12 +92,12 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     }
     let (first, second) = (numbers[0]?, numbers[1]?);
     let (day, year) = if first.len() == 4 { (second, first) } else { (first, second) };
-    let day: u32 = day.parse().ok()?;
-    let mut year: i64 = year.parse().ok()?;
+    let day = parse_non_negative(day)? as u32;
+    let mut year = parse_non_negative(year)? as i64;
     if year < 100 {
         year += if year >= 70 { 1900 } else { 2000 };
     }
-    let mut hms = time?.split(':').map(|p| p.parse::<u32>().ok());
+    let mut hms = time?.split(':').map(|p| p.bytes().all(|b| b.is_ascii_digit()).then(|| parse_non_negative(p).map(|n| n as u32)).flatten());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
     if hms.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
         return None;
