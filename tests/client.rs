@@ -408,3 +408,132 @@ async fn poll_waits_out_204() {
     let e = err(c.poll(format!("/poll/{id}?after=100").into(), js(r#"{"intervalMs": 50, "maxWaitMs": 200}"#))).await;
     assert_error(&e, "TimeoutError", "timeout", None);
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function formData() { const f = new FormData(); f.append("field", "value-1"); return f; }
+export function blob() { return new Blob(["blob-bytes"], { type: "application/octet-stream" }); }
+export function stream() { return new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("streamed")); c.close(); } }); }
+export function counter() { const events = []; const f = (e) => events.push({ attempt: e.attempt, delayMs: e.delayMs, reason: e.reason, name: e.error.name, method: e.method, url: e.url }); f.events = events; return f; }
+export function eventsOf(f) { return f.events; }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = formData)]
+    fn form_data() -> JsValue;
+    fn blob() -> JsValue;
+    fn stream() -> JsValue;
+    fn counter() -> Function;
+    #[wasm_bindgen(js_name = eventsOf)]
+    fn events_of(f: &Function) -> Array;
+}
+
+#[wasm_bindgen_test]
+async fn bodies_are_sent_again_intact_on_retry() {
+    let c = client("");
+    let cases: Vec<(JsValue, &str)> = vec![
+        (js(r#"{"doc": "ż", "n": 1}"#), r#"{"doc":"ż","n":1}"#),
+        ("plain string".into(), "plain string"),
+        (blob(), "blob-bytes"),
+        (form_data(), "value-1"),
+    ];
+    for (body, want) in cases {
+        let id = run_id();
+        let r = ok(c.post(format!("/flaky/{id}?fail=1&status=429&retry_after=0").into(), body, JsValue::UNDEFINED)).await;
+        assert_eq!(get(&r, "attempt").as_f64(), Some(2.0));
+        assert!(get_str(&r, "body").unwrap().contains(want), "{want}: {}", stringify(&r));
+    }
+    if !is_browser() {
+        // A stream is consumed by the first attempt: it is not retried (Chromium streams uploads over HTTP/2 only).
+        let id = run_id();
+        let e = err(c.post(format!("/flaky/{id}?fail=1&status=429&retry_after=0").into(), stream(), JsValue::UNDEFINED)).await;
+        assert_error(&e, "RateLimitError", "flaky", Some(429));
+        assert_eq!(get(&e, "attempts").as_f64(), Some(1.0));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_wait_longer_than_max_retry_after_is_not_waited() {
+    let c = client("");
+    let id = run_id();
+    let start = now();
+    let e = err(c.get(format!("/flaky/{id}?fail=1&status=429&retry_after=86400").into(), JsValue::UNDEFINED)).await;
+    assert!(now() - start < 1000.0);
+    assert_error(&e, "RateLimitError", "flaky", Some(429));
+    assert_eq!(get(&e, "retryAfterMs").as_f64(), Some(86_400_000.0));
+    assert_eq!(get(&e, "attempts").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+async fn on_retry_events() {
+    let f = counter();
+    let options = base_options(r#", "retry": {"baseDelayMs": 20}"#);
+    Reflect::set(&options, &"onRetry".into(), &f).unwrap();
+    let c = client_with(&options);
+    let id = run_id();
+    ok(c.get(format!("/flaky/{id}?fail=2&status=503").into(), JsValue::UNDEFINED)).await;
+    let events = events_of(&f);
+    assert_eq!(events.length(), 2);
+    let first = events.get(0);
+    assert_eq!(get(&first, "attempt").as_f64(), Some(1.0));
+    assert_eq!(get_str(&first, "reason").as_deref(), Some("status"));
+    assert_eq!(get_str(&first, "name").as_deref(), Some("ServerError"));
+    assert_eq!(get_str(&first, "method").as_deref(), Some("GET"));
+    let delay = get(&first, "delayMs").as_f64().unwrap();
+    assert!((15.0..=25.0).contains(&delay), "backoff {delay}");
+    assert_eq!(get(&events.get(1), "attempt").as_f64(), Some(2.0));
+}
+
+/// Sends `n` GETs to `path` at once; returns how many failed.
+async fn burst(c: &Client, path: &str, n: usize) -> usize {
+    let promises: Array = (0..n).map(|_| JsValue::from(c.get(path.into(), JsValue::UNDEFINED))).collect();
+    let settled = JsFuture::from(Promise::all_settled(&promises)).await.unwrap();
+    Array::from(&settled).iter().filter(|r| get_str(r, "status").as_deref() != Some("fulfilled")).count()
+}
+
+#[wasm_bindgen_test]
+async fn a_burst_earns_429s_only_from_its_first_wave() {
+    let c = client("");
+    let id = run_id();
+    let start = now();
+    let failures = burst(&c, &format!("/rate/{id}?limit=5&window=1000"), 20).await;
+    let elapsed = now() - start;
+    assert_eq!(failures, 0);
+    let (refused, _) = stats(&format!("rate/{id}/429")).await;
+    let (served, _) = stats(&format!("rate/{id}/ok")).await;
+    assert_eq!(served, 20);
+    assert!(refused <= 15, "{refused} 429s");
+    assert!(elapsed < 4500.0, "makespan {elapsed} ms (ideal about 3000)");
+}
+
+#[wasm_bindgen_test]
+async fn pacing_needs_no_headers() {
+    let c = client(r#", "rateLimit": {"requests": 5, "perMs": 1000}"#);
+    let id = run_id();
+    let failures = burst(&c, &format!("/rate/{id}?limit=5&window=1000&headers=0"), 12).await;
+    assert_eq!(failures, 0);
+    assert_eq!(stats(&format!("rate/{id}/429")).await.0, 0, "a paced client is never refused");
+    assert_eq!(stats(&format!("rate/{id}/ok")).await.0, 12);
+}
+
+#[wasm_bindgen_test]
+async fn max_concurrency_caps_requests_in_flight() {
+    let c = client(r#", "maxConcurrency": 2"#);
+    let start = now();
+    assert_eq!(burst(&c, "/json?delay=200", 6).await, 0);
+    let elapsed = now() - start;
+    assert!(elapsed >= 580.0, "6 requests of 200 ms, 2 at a time, took {elapsed} ms");
+}
+
+#[wasm_bindgen_test]
+async fn cors_hidden_headers_are_named_in_the_message() {
+    let c = client(r#", "retry": false"#);
+    let e = err(c.get("/status/429?h=Retry-After:1&expose=0".into(), JsValue::UNDEFINED)).await;
+    let message = get_str(&e, "message").unwrap();
+    if is_browser() {
+        assert!(message.contains("Access-Control-Expose-Headers"), "{message}");
+        assert!(get(&e, "retryAfterMs").is_undefined());
+    } else {
+        // Node sees every header: no note, and the wait is known.
+        assert!(!message.contains("Access-Control-Expose-Headers"), "{message}");
+        assert_eq!(get(&e, "retryAfterMs").as_f64(), Some(1000.0));
+    }
+}

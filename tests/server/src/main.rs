@@ -232,7 +232,10 @@ fn route(req: &Request, state: &Mutex<State>) -> Reply {
                 }
                 r
             } else {
-                json(200, format!(r#"{{"ok":true,"attempt":{n}}}"#))
+                // The body is echoed so tests can check it was sent again intact on a retry.
+                let body = String::from_utf8_lossy(&req.body);
+                let ct = req.header("content-type").unwrap_or("");
+                json(200, format!(r#"{{"ok":true,"attempt":{n},"body":{},"contentType":{}}}"#, escape_json(&body), escape_json(ct)))
             }
         }
         // 204 "still processing" for the first `after` requests, then the document.
