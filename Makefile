@@ -56,8 +56,9 @@ test-wasm-browser: setup-rust setup-browser server
 	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 scripts/with-server.sh \
 	  cargo test --target wasm32-unknown-unknown --test client
 
-# The packed tarball, installed into a temporary project and used from ESM and CommonJS.
-test-js: pkg server
+# The packed tarball, installed into throwaway projects: Node ESM and CommonJS, Deno, Bun, workerd (miniflare),
+# a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.
+test-js: pkg server setup-browser
 	scripts/with-server.sh node --test tests/js/
 
 size: pkg

@@ -3,12 +3,11 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync, readdirSync, existsSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { installPackage } from "./install.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const work = join(root, "tests/js/.tmp");
+let app;
 const server = process.env.POLITE_TEST_SERVER;
 const EXPORTS = [
   "ApiError", "AuthenticationError", "BadRequestError", "Client", "ConflictError", "ConnectionError",
@@ -18,12 +17,7 @@ const EXPORTS = [
 
 before(() => {
   assert.ok(server, "run through scripts/with-server.sh");
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(join(work, "app"), { recursive: true });
-  execFileSync("npm", ["pack", join(root, "pkg"), "--pack-destination", work, "--silent"], { stdio: "pipe" });
-  const tarball = readdirSync(work).find((f) => f.endsWith(".tgz"));
-  writeFileSync(join(work, "app/package.json"), JSON.stringify({ name: "app", private: true }));
-  execFileSync("npm", ["install", join(work, tarball), "--no-audit", "--no-fund", "--silent"], { cwd: join(work, "app"), stdio: "pipe" });
+  app = installPackage("package-test").app;
 });
 
 // The same scenario for both module systems; it prints what it saw as JSON.
@@ -48,8 +42,8 @@ const scenario = `
 `;
 
 function run(file, source) {
-  writeFileSync(join(work, "app", file), source);
-  const stdout = execFileSync(process.execPath, [file], { cwd: join(work, "app"), env: process.env, encoding: "utf8" });
+  writeFileSync(join(app, file), source);
+  const stdout = execFileSync(process.execPath, [file], { cwd: app, env: process.env, encoding: "utf8" });
   return JSON.parse(stdout);
 }
 
@@ -99,7 +93,7 @@ test("CommonJS: require('polite-fetch')", () => {
 });
 
 test("the package ships its types and no build leftovers", () => {
-  const installed = join(work, "app/node_modules/polite-fetch");
+  const installed = join(app, "node_modules/polite-fetch");
   for (const file of ["index.d.ts", "index.d.cts", "polite_fetch_bg.wasm", "index.node.js", "index.browser.js", "index.cjs", "README.md"]) {
     assert.ok(existsSync(join(installed, file)), `missing ${file}`);
   }

@@ -3,7 +3,8 @@
 //! Plain std: one thread per connection, keep-alive, CORS on every answer. It answers with exactly the bytes a
 //! test asks for, so faults (resets, broken bodies, odd headers) are easy to add. Routes are listed in `route`.
 //!
-//! Usage: `polite-fetch-testserver [--port N] [--port-file FILE]` (port 0, the default, picks a free one).
+//! Usage: `polite-fetch-testserver [--port N] [--port-file FILE] [--files DIR]` (port 0, the default, picks a free
+//! one; `--files` serves DIR under `/files/`).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -362,13 +363,43 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
     Some(Request { method, path: percent_decode(&path), query, headers, body })
 }
 
-fn handle(stream: TcpStream, state: Arc<Mutex<State>>) {
+/// Serves a file under `root` for `/files/<path>` (pages and packages for the browser tests), refusing `..`.
+fn static_file(root: &std::path::Path, path: &str) -> Reply {
+    let relative = path.trim_start_matches("/files/");
+    if relative.split('/').any(|part| part.starts_with('.')) {
+        return json(403, r#"{"error":"forbidden"}"#.into());
+    }
+    let mut file = root.join(relative);
+    if file.is_dir() {
+        file = file.join("index.html");
+    }
+    let content_type = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" | "cjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "json" => "application/json",
+        "css" => "text/css",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    match std::fs::read(&file) {
+        Ok(bytes) => reply(200, content_type, bytes),
+        Err(_) => json(404, format!(r#"{{"error":"not_found","message":"no file {}"}}"#, escape_json(relative).trim_matches('"'))),
+    }
+}
+
+fn handle(stream: TcpStream, state: Arc<Mutex<State>>, files: Option<Arc<std::path::PathBuf>>) {
     let _ = stream.set_nodelay(true);
     let Ok(write_half) = stream.try_clone() else { return };
     let mut writer = write_half;
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_request(&mut reader) {
-        let reply = if req.method == "OPTIONS" { reply(204, "text/plain", Vec::new()) } else { route(&req, &state) };
+        let reply = match &files {
+            _ if req.method == "OPTIONS" => reply(204, "text/plain", Vec::new()),
+            Some(root) if req.path.starts_with("/files/") => static_file(root, &req.path),
+            _ => route(&req, &state),
+        };
         let Reply::Response { status, reason, mut headers, body } = reply else {
             let _ = writer.shutdown(Shutdown::Both);
             return;
@@ -424,9 +455,11 @@ fn main() {
         std::fs::write(&file, port.to_string()).expect("write port file");
     }
     println!("polite-fetch test server listening on http://127.0.0.1:{port}");
+    let files = arg("--files").map(|dir| Arc::new(std::path::PathBuf::from(dir)));
     let state = Arc::new(Mutex::new(State::default()));
     for stream in listener.incoming().flatten() {
         let state = state.clone();
-        thread::spawn(move || handle(stream, state));
+        let files = files.clone();
+        thread::spawn(move || handle(stream, state, files));
     }
 }

@@ -1,0 +1,77 @@
+// Compiled with `tsc --strict` against the shipped .d.ts by tests/js/runtimes.test.mjs; never run.
+// Every `@ts-expect-error` line must be an error, and the test checks that it is.
+import {
+  Client, ApiError, RateLimitError, NotFoundError, ConnectionError, TimeoutError, PermissionDeniedError,
+  type ClientOptions, type RetryEvent, type RateLimitState,
+} from "polite-fetch";
+
+interface Doc { id: string; title: string }
+
+const options: ClientOptions = {
+  baseUrl: "https://api.example.com/api/v2",
+  apiKey: "key",
+  token: async () => "fresh-token",
+  tokenScheme: "Token",
+  headers: { "X-App": "typed" },
+  timeoutMs: 10_000,
+  retry: { maxRetries: 3, statusCodes: [429, 503], methods: ["GET"], baseDelayMs: 200, maxDelayMs: 5000, maxRetryAfterMs: 30_000 },
+  rateLimit: [{ requests: 300, perMs: 60_000 }, { requests: 5000, perMs: 86_400_000 }],
+  maxConcurrency: 4,
+  adaptive: true,
+  shareAcross: "tabs",
+  onRetry: (e: RetryEvent) => console.log(e.attempt, e.delayMs, e.reason, e.error.code, e.method, e.url),
+  fetch: globalThis.fetch,
+};
+const api = new Client(options);
+
+export async function usage(signal: AbortSignal): Promise<void> {
+  const doc = await api.get<Doc>("/docs/1", { query: { expand: ["a", "b"], page: 2, draft: false, skip: null }, signal });
+  const title: string = doc.title;
+  const text: string = await api.get("/readme", { responseType: "text" });
+  const blob: Blob = await api.get("/file", { responseType: "blob" });
+  const buffer: ArrayBuffer = await api.get("/file", { responseType: "arrayBuffer" });
+  const response: Response = await api.get("/file", { responseType: "response" });
+  await api.post<Doc>("/docs", { title }, { idempotencyKey: "k1" });
+  await api.put("/docs/1", new FormData());
+  await api.patch("/docs/1", new URLSearchParams({ a: "1" }));
+  await api.delete("/docs/1", { retry: false });
+  const nothing: undefined = await api.head("/docs/1");
+  await api.request("OPTIONS", "/docs", { body: "x", timeoutMs: 100 });
+  const done = await api.poll<Doc>("/docs/1/status", { intervalMs: 500, maxWaitMs: 0 });
+  const state: RateLimitState | null = api.rateLimit;
+  if (state) console.log(state.limit, state.remaining, state.resetAt, state.observedAt, state.learned);
+  console.log(text, blob, buffer, response, nothing, done.id);
+  try {
+    await api.get("/x");
+  } catch (e) {
+    if (e instanceof RateLimitError) {
+      const wait: number | undefined = e.retryAfterMs;
+      const status: 429 = e.status;
+      console.log(wait, status);
+    } else if (e instanceof NotFoundError || e instanceof PermissionDeniedError) {
+      const fields: Record<string, string[]> | undefined = e.fieldErrors;
+      console.log(e.code, e.requestId, e.timestamp, e.path, e.body, e.headers, fields, e.toJSON().name);
+    } else if (e instanceof ConnectionError) {
+      console.log(e.cause);
+    } else if (e instanceof TimeoutError || e instanceof ApiError) {
+      const err: Error = e;
+      console.log(err.message, e.attempts, e.url, e.method);
+    }
+  }
+}
+
+// Wrong option types must not compile.
+// @ts-expect-error baseUrl is required
+new Client({ apiKey: "k" });
+// @ts-expect-error timeoutMs is a number
+new Client({ baseUrl: "https://h", timeoutMs: "5" });
+// @ts-expect-error retry is RetryOptions or false
+new Client({ baseUrl: "https://h", retry: true });
+// @ts-expect-error rateLimit windows need perMs
+new Client({ baseUrl: "https://h", rateLimit: { requests: 5 } });
+// @ts-expect-error token is a string or a function returning one
+new Client({ baseUrl: "https://h", token: 42 });
+// @ts-expect-error responseType is one of the listed strings
+api.get("/x", { responseType: "xml" });
+// @ts-expect-error query values are scalars or arrays of them
+api.get("/x", { query: { nested: { a: 1 } } });
