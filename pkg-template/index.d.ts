@@ -34,6 +34,12 @@ export interface RetryEvent {
   url: string;
 }
 
+/** What a token function is told. */
+export interface TokenContext {
+  /** True when the server refused the last token with a 401: fetch a new one. */
+  refresh: boolean;
+}
+
 /** Options of `new Client(...)`. Invalid ones throw a TypeError naming the option. */
 export interface ClientOptions {
   /** Absolute http(s) URL; a path prefix is kept ("https://h/api/v2"). */
@@ -42,8 +48,12 @@ export interface ClientOptions {
   apiKey?: string;
   /** @default "X-API-Key" */
   apiKeyHeader?: string;
-  /** Sent as `Authorization: <tokenScheme> <token>`; a function is called for each attempt, and once more after a 401. */
-  token?: string | (() => string | Promise<string>);
+  /**
+   * Sent as `Authorization: <tokenScheme> <token>`. A function is called for each attempt, and once more after a
+   * 401 with `{ refresh: true }` (so a caching function knows its token was refused); that request is then sent
+   * once more, not counted in maxRetries.
+   */
+  token?: string | ((context: TokenContext) => string | Promise<string>);
   /** @default "Bearer" (SeaTable API tokens use "Token") */
   tokenScheme?: string;
   /** Sent with every request. */

@@ -448,12 +448,12 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
     }
     let mut attempts = 0u32; // attempts sent, for the error's `attempts`
     let mut counted = 0u32; // attempts that count against maxRetries (a token refresh after 401 does not)
-    let mut refreshed_token = false;
+    let mut refreshed_token = false; // true from the attempt after a 401 on: the token function is asked to refresh
     loop {
         let ticket = admit(inner, &req.signal).await?;
         attempts += 1;
         counted += 1;
-        let (error, failure, server_wait_ms) = match attempt(inner, req, ticket).await {
+        let (error, failure, server_wait_ms) = match attempt(inner, req, ticket, refreshed_token).await {
             Outcome::Done(success) => return Ok(success),
             Outcome::Thrown(e) => return Err(e),
             Outcome::Failed { error, failure, server_wait_ms } => (error, failure, server_wait_ms),
@@ -517,8 +517,9 @@ fn report(inner: &Inner, ticket: Ticket, rate: Option<&RateHeaders>) {
 }
 
 /// The request's headers for one attempt: client headers, request headers, JSON type, idempotency key, apiKey
-/// and the token (a token function is called here, for every attempt).
-async fn attempt_headers(inner: &Inner, req: &Req) -> Result<Headers, JsValue> {
+/// and the token (a token function is called here, for every attempt, with `{ refresh }` true after a 401 so that
+/// a caching function knows to fetch a new token).
+async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: bool) -> Result<Headers, JsValue> {
     let headers = Headers::new();
     for (name, value) in inner.headers.iter().chain(req.headers.iter()) {
         headers.set(name, value)?;
@@ -536,7 +537,9 @@ async fn attempt_headers(inner: &Inner, req: &Req) -> Result<Headers, JsValue> {
         None => return Ok(headers),
         Some(Token::Fixed(t)) => t.clone(),
         Some(Token::Function(f)) => {
-            let value = f.call0(&JsValue::UNDEFINED)?;
+            let context = Object::new();
+            set(&context, "refresh", &JsValue::from_bool(refresh_token));
+            let value = f.call1(&JsValue::UNDEFINED, &context)?;
             let value = JsFuture::from(Promise::resolve(&value)).await?;
             let t = value.as_string().ok_or_else(|| type_error("token function must return a string"))?;
             options::check_header_value("token", &t).map_err(option_error)?;
@@ -556,8 +559,8 @@ async fn attempt_headers(inner: &Inner, req: &Req) -> Result<Headers, JsValue> {
 }
 
 /// One attempt: headers, fetch (following redirects on the base origin), then the body or the typed error.
-async fn attempt(inner: &Inner, req: &Req, ticket: Ticket) -> Outcome {
-    let headers = match attempt_headers(inner, req).await {
+async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) -> Outcome {
+    let headers = match attempt_headers(inner, req, refresh_token).await {
         Ok(h) => h,
         Err(e) => {
             inner.limiter.borrow_mut().cancel(ticket);

@@ -23,7 +23,8 @@ export function stringify(v) { return JSON.stringify(v); }
 export function stackOf(e) { return String(e.stack); }
 export function asString(e) { return String(e); }
 export function isInstance(v, cls) { return v instanceof cls; }
-export function countingToken(tokens) { let i = 0; const f = async () => tokens[Math.min(i++, tokens.length - 1)]; f.calls = () => i; return f; }
+export function countingToken(tokens) { let i = 0; const f = async (ctx) => { f.flags.push(ctx.refresh); return tokens[Math.min(i++, tokens.length - 1)]; }; f.flags = []; f.calls = () => i; return f; }
+export function refreshFlags(f) { return JSON.stringify(f.flags); }
 export function callsOf(f) { return f.calls(); }
 export function ctorName(v) { return v && v.constructor && v.constructor.name; }
 export function typeOf(v) { return v === null ? "null" : (v instanceof Blob ? "blob" : typeof v); }
@@ -43,6 +44,8 @@ extern "C" {
     fn as_string(e: &JsValue) -> String;
     #[wasm_bindgen(js_name = countingToken)]
     fn counting_token(tokens: &Array) -> Function;
+    #[wasm_bindgen(js_name = refreshFlags)]
+    fn refresh_flags(f: &Function) -> String;
     #[wasm_bindgen(js_name = callsOf)]
     fn calls_of(f: &Function) -> u32;
     #[wasm_bindgen(js_name = ctorName)]
@@ -392,6 +395,7 @@ async fn token_function_is_called_per_attempt_and_refreshed_after_401() {
     let id = run_id();
     ok(c.get(format!("/token/{id}?valid=good-token").into(), JsValue::UNDEFINED)).await;
     assert_eq!(calls_of(&f), 2, "called for the attempt and once more after the 401");
+    assert_eq!(refresh_flags(&f), "[false,true]", "the call after the 401 asks for a fresh token");
     assert_eq!(stats(&format!("token/{id}")).await.0, 2);
     // A second 401 is thrown.
     let e = err(c.get(format!("/token/{id}?valid=other").into(), JsValue::UNDEFINED)).await;
