@@ -1,4 +1,4 @@
-# polite-fetch: `make demo` (build, then run against the local server) and `make test` (every test).
+# polite-fetch: `make demo` (build, then the playground on http://127.0.0.1:8080/) and `make test` (every test).
 # Every target installs what it needs when it is missing, and skips what is already there.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -9,7 +9,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-node setup-browser pkg server test test-native test-wasm-node test-wasm-browser \
-        test-js size demo clean
+        test-js size demo tour clean
 
 all: pkg
 
@@ -64,7 +64,14 @@ test-js: pkg server setup-browser
 size: pkg
 	@node scripts/size.mjs
 
+# The playground: the reference API server on 127.0.0.1:$(PORT) serving www/ and pkg/.
+PORT ?= 8080
 demo: pkg server
+	@echo "polite-fetch playground: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; make demo PORT=n for another port)"
+	$(SERVER) --port $(PORT) --www www --pkg pkg
+
+# A short tour in the terminal (www/demo.mjs), against a server of its own.
+tour: pkg server
 	scripts/with-server.sh node www/demo.mjs
 
 clean:

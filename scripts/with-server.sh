@@ -5,7 +5,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port_file=$(mktemp)
 rm -f "$port_file"
-"$root/target/release/polite-fetch-testserver" --port "${POLITE_TEST_PORT:-0}" --port-file "$port_file" --files "$root" >/dev/null &
+"$root/target/release/polite-fetch-testserver" --port "${POLITE_TEST_PORT:-0}" --port-file "$port_file" \
+  --files "$root" --www "$root/www" --pkg "$root/pkg" >/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$port_file"' EXIT
 for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done

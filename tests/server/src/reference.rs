@@ -11,7 +11,8 @@
 //!
 //! Limits are multiplied by `limit_scale` and windows divided by `time_scale`, so a demo sees them in seconds.
 //! Fault knobs, per request (`X-Demo-Faults` header or `faults` query, e.g. `error5xx=0.3;latency=200;reset=0.1;
-//! html=1;exhausted=1`); `X-Demo-Session` (or `session`) keeps one run's counters apart from another's.
+//! html=1;exhausted=1`); `X-Demo-Session` (or `session`) keeps one run's counters apart from another's, and
+//! `X-Demo-Limit: 5/1000` (`X-Demo-Day-Limit`, `X-Demo-Token-Ttl`) set a session's limits for the playground.
 
 use std::collections::HashMap;
 use std::thread;
@@ -105,6 +106,13 @@ fn faults(req: &Request) -> Faults {
         }
     }
     f
+}
+
+/// `X-Demo-Limit: <requests>/<ms>` replaces the limit and window for this session (the playground sets it per
+/// scenario); `X-Demo-Day-Limit: <requests>` replaces the SeaTable daily quota.
+fn limit_override(req: &Request) -> Option<(u32, f64)> {
+    let (n, ms) = req.header("x-demo-limit")?.split_once('/')?;
+    Some((n.trim().parse().ok()?, ms.trim().parse::<f64>().ok().filter(|ms| *ms > 0.0)?))
 }
 
 fn session(req: &Request) -> &str {
@@ -210,11 +218,11 @@ fn rest(req: &Request, state: &std::sync::Mutex<State>, scales: Scales, f: &Faul
         Scope::Write => 2000.0,
         Scope::Admin => 5000.0,
     };
-    let limit = (hourly * scales.limit_scale).ceil().max(1.0) as u32;
-    let window = 3_600_000.0 / scales.time_scale;
+    let (limit, window) = limit_override(req).unwrap_or(((hourly * scales.limit_scale).ceil().max(1.0) as u32, 3_600_000.0 / scales.time_scale));
     let mut st = state.lock().unwrap();
     let (allowed, limit, remaining, reset_ms) = if f.exhausted {
-        (false, limit, 0, window)
+        // The hourly quota is spent: come back when the (unscaled-by-override) hour is over.
+        (false, limit, 0, 3_600_000.0 / scales.time_scale)
     } else {
         st.take(&format!("rest/{key}/{}", session(req)), limit, window)
     };
@@ -284,7 +292,9 @@ fn seatable(req: &Request, state: &std::sync::Mutex<State>, scales: Scales) -> R
             return json(401, r#"{"detail":"Invalid token."}"#.into());
         }
         let base_token = format!("base_{:016x}_{}", (now_ms() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15), st.next_id());
-        st.base_tokens.insert(base_token.clone(), (SEATABLE_BASE.into(), now_ms() + scales.base_token_ttl_ms));
+        // `X-Demo-Token-Ttl: <ms>` makes this one token expire sooner (the playground's expired-token scenario).
+        let ttl = req.header("x-demo-token-ttl").and_then(|v| v.parse::<f64>().ok()).unwrap_or(scales.base_token_ttl_ms);
+        st.base_tokens.insert(base_token.clone(), (SEATABLE_BASE.into(), now_ms() + ttl));
         let origin = req.header("host").map(|h| format!("http://{h}")).unwrap_or_default();
         return json(200, format!(
             r#"{{"app_name":"polite-fetch demo","access_token":"{base_token}","dtable_uuid":"{SEATABLE_BASE}","dtable_server":"{origin}/api-gateway/","dtable_socket":"{origin}/","dtable_db":"{origin}/dtable-db/","workspace_id":1,"dtable_name":"Demo base"}}"#
@@ -301,10 +311,10 @@ fn seatable(req: &Request, state: &std::sync::Mutex<State>, scales: Scales) -> R
         return seatable_error(403, "You don't have permission to access this base.");
     }
     let key = format!("seatable/{base}/{}", session(req));
-    let minute_limit = (300.0 * scales.limit_scale).ceil().max(1.0) as u32;
-    let day_limit = (5000.0 * scales.limit_scale).ceil().max(1.0) as u32;
+    let (minute_limit, minute_ms) = limit_override(req).unwrap_or(((300.0 * scales.limit_scale).ceil().max(1.0) as u32, 60_000.0 / scales.time_scale));
+    let day_limit = req.header("x-demo-day-limit").and_then(|v| v.parse().ok()).unwrap_or((5000.0 * scales.limit_scale).ceil().max(1.0) as u32);
     let (day_ok, ..) = st.take(&format!("{key}/day"), day_limit, 86_400_000.0 / scales.time_scale);
-    let (minute_ok, ..) = if day_ok { st.take(&format!("{key}/minute"), minute_limit, 60_000.0 / scales.time_scale) } else { (false, 0, 0, 0.0) };
+    let (minute_ok, ..) = if day_ok { st.take(&format!("{key}/minute"), minute_limit, minute_ms) } else { (false, 0, 0, 0.0) };
     if !minute_ok {
         // SeaTable answers 429 "without any further output": no Retry-After, no X-RateLimit-*.
         return json(429, r#"{"error":"too_many_requests","error_msg":"Too many requests: at most 300 per minute and 5,000 per day for each base."}"#.into());
