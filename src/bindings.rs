@@ -9,14 +9,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::error::{self, ErrorKind};
-use crate::headers::RateHeaders;
+use crate::headers::{HeaderList, HeaderLookup, HeaderSnapshot, RateHeaders};
 use crate::js_error::{self, set, ErrorFields, JsBody};
 use crate::limiter::{Admission, Limiter, Ticket};
 use crate::options::{self, defaults, OptionError, RetryOverrides, RetryPolicy};
 use crate::response::{self, BodyKind, ResponseType};
 use crate::retry::{self, Decision, FailedAttempt, Failure, RetryReason};
 use crate::timer::{self, AttemptGuard};
-use crate::transport::{self, Headers, Response};
+use crate::transport::{self, Response};
 use crate::url::{self, BaseUrl};
 
 /// Redirects followed within one attempt before giving up (browsers allow 20; APIs need one or two).
@@ -191,6 +191,12 @@ struct Inner {
     limiter: RefCell<Limiter>,
     /// Requests waiting for a rate-limit change wait on this; every answer wakes them.
     gate: JsValue,
+    /// The client's fixed headers (lower-case names) with the apiKey, built once as a JS object.
+    base_headers: JsValue,
+    /// The same without any credential, for a redirect to another origin.
+    public_headers: JsValue,
+    /// `headers::READ_HEADERS` as a JS array, for one-call header snapshots.
+    header_names: JsValue,
     /// The apiKey and tokens, redacted from every error.
     secrets: RefCell<Vec<String>>,
 }
@@ -277,6 +283,20 @@ impl Client {
             return Err(type_error("adaptive must be a boolean"));
         }
         read_string(&options, "shareAcross")?;
+        let public_headers = Object::new();
+        for (name, value) in &headers {
+            let name = name.to_ascii_lowercase();
+            if name != "authorization" && !name.eq_ignore_ascii_case(&api_key_header) {
+                set(&public_headers, &name, &JsValue::from_str(value));
+            }
+        }
+        let base_headers = Object::assign(&Object::new(), &public_headers);
+        for (name, value) in &headers {
+            set(&base_headers, &name.to_ascii_lowercase(), &JsValue::from_str(value));
+        }
+        if let Some(key) = &api_key {
+            set(&base_headers, &api_key_header.to_ascii_lowercase(), &JsValue::from_str(key));
+        }
         let mut secrets = Vec::new();
         secrets.extend(api_key.iter().cloned());
         if let Some(Token::Fixed(t)) = &token {
@@ -297,6 +317,9 @@ impl Client {
                 fetch: read_function(&options, "fetch")?,
                 limiter: RefCell::new(Limiter::new(&windows, max_concurrency)),
                 gate: timer::new_gate(),
+                base_headers: base_headers.into(),
+                public_headers: public_headers.into(),
+                header_names: transport::read_header_names(),
                 secrets: RefCell::new(secrets),
             }),
         })
@@ -516,22 +539,21 @@ fn report(inner: &Inner, ticket: Ticket, rate: Option<&RateHeaders>) {
     timer::wake(&inner.gate);
 }
 
-/// The request's headers for one attempt: client headers, request headers, JSON type, idempotency key, apiKey
-/// and the token (a token function is called here, for every attempt, with `{ refresh }` true after a 401 so that
+/// The headers of one attempt beyond the client's fixed ones: request headers, JSON type, idempotency key and the
+/// token (a token function is called here, for every attempt, with `{ refresh }` true after a 401 so that
 /// a caching function knows to fetch a new token).
-async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: bool) -> Result<Headers, JsValue> {
-    let headers = Headers::new();
-    for (name, value) in inner.headers.iter().chain(req.headers.iter()) {
-        headers.set(name, value)?;
+async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: bool) -> Result<HeaderList, JsValue> {
+    // The client's own headers and the apiKey are in `inner.base_headers` already; these come on top.
+    let mut headers = HeaderList::default();
+    for (name, value) in &req.headers {
+        headers.set(&name.to_ascii_lowercase(), value);
     }
-    if req.json_body && !headers.has("content-type") {
-        headers.set("content-type", "application/json")?;
+    let has = |name: &str| headers.has(name) || inner.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    if req.json_body && !has("content-type") {
+        headers.set("content-type", "application/json");
     }
     if let Some(key) = &req.idempotency_key {
-        headers.set("idempotency-key", key)?;
-    }
-    if let Some(key) = &inner.api_key {
-        headers.set(&inner.api_key_header, key)?;
+        headers.set("idempotency-key", key);
     }
     let token = match &inner.token {
         None => return Ok(headers),
@@ -554,7 +576,7 @@ async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: bool) -> Resul
         }
     };
     let value = if inner.token_scheme.is_empty() { token } else { concat(&inner.token_scheme, &concat(" ", &token)) };
-    headers.set("authorization", &value)?;
+    headers.set("authorization", &value);
     Ok(headers)
 }
 
@@ -569,25 +591,25 @@ async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) 
         }
     };
     let guard = AttemptGuard::start(req.timeout_ms, &req.signal);
-    let response = match send(inner, req, &headers, &guard.0.signal()).await {
+    let response = match send(inner, req, headers, &guard.0.signal()).await {
         Ok(response) => response,
         Err(e) => {
             report(inner, ticket, None);
             return failure_outcome(inner, req, &guard, e);
         }
     };
-    let response_headers = response.headers();
-    let rate = RateHeaders::read(&response_headers, now());
+    let snapshot = transport::snapshot(&response.headers(), &inner.header_names);
+    let rate = RateHeaders::read(&snapshot, now());
     report(inner, ticket, Some(&rate));
     let status = response.status();
     if (200..300).contains(&status) {
-        return match read_success(&response, req, status).await {
+        return match read_success(&response, &snapshot, req, status).await {
             Ok(Some(value)) => Outcome::Done(Success { value, status, retry_after_ms: rate.retry_after_ms }),
             Ok(None) => Outcome::Thrown(invalid_response_error(inner, req, status, &response, &rate)),
             Err(e) => failure_outcome(inner, req, &guard, e),
         };
     }
-    let body = match read_error_body(&response).await {
+    let body = match read_error_body(&response, &snapshot).await {
         Ok(body) => body,
         Err(e) => return failure_outcome(inner, req, &guard, e),
     };
@@ -598,25 +620,16 @@ async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) 
 /// Fetches, following redirects itself so that credentials go only to the base origin: a redirect to another
 /// origin is followed without the apiKey and Authorization headers. Browsers hide redirect targets
 /// ("opaqueredirect"), so there a redirect is refused with an ApiError.
-async fn send(inner: &Inner, req: &Req, headers: &Headers, signal: &JsValue) -> Result<Response, JsValue> {
+async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, signal: &JsValue) -> Result<Response, JsValue> {
     let mut url = req.url.clone();
     let mut method = req.method.clone();
     let mut body = req.body.clone();
+    let mut base = &inner.base_headers;
     for _ in 0..=MAX_REDIRECTS {
-        let init = Object::new();
-        set(&init, "method", &JsValue::from_str(&method));
-        set(&init, "headers", headers);
-        if present(&body) {
-            set(&init, "body", &body);
-            if timer::is_stream(&body) {
-                set(&init, "duplex", &JsValue::from_str("half"));
-            }
-        }
-        set(&init, "signal", signal);
-        set(&init, "redirect", &JsValue::from_str("manual"));
-        let response: Response = JsFuture::from(transport::start_fetch(inner.fetch.as_ref(), &url, &init)?).await?.unchecked_into();
+        let started = transport::start_fetch(inner.fetch.as_ref(), &url, &method, base, &headers, &body, signal)?;
+        let response: Response = JsFuture::from(started).await?.unchecked_into();
         if response.response_type().as_deref() == Some("opaqueredirect") {
-            return Err(redirect_error(inner, req, &url, "the runtime hides the redirect's target (a browser does), so polite-fetch cannot check it stays on baseUrl's origin; request the final URL instead"));
+            return Err(redirect_error(inner, req, "the runtime hides the redirect's target (a browser does), so polite-fetch cannot check it stays on baseUrl's origin; request the final URL instead"));
         }
         let status = response.status();
         if !matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -631,12 +644,13 @@ async fn send(inner: &Inner, req: &Req, headers: &Headers, signal: &JsValue) -> 
             headers.remove("content-type");
         }
         if !url::is_same_origin(&inner.base, &next) {
+            base = &inner.public_headers;
             headers.remove(&inner.api_key_header);
             headers.remove("authorization");
         }
         url = next;
     }
-    Err(redirect_error(inner, req, &url, "too many redirects"))
+    Err(redirect_error(inner, req, "too many redirects"))
 }
 
 /// An attempt that threw: the caller's abort (rejects with its reason), our timeout, or a network failure.
@@ -661,24 +675,34 @@ fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, thrown: JsVal
 }
 
 /// The result of a 2xx; `Ok(None)` when JSON was expected and did not parse.
-async fn read_success(response: &Response, req: &Req, status: u16) -> Result<Option<JsValue>, JsValue> {
-    let content_type = response.headers().get("content-type");
+async fn read_success(response: &Response, snapshot: &HeaderSnapshot, req: &Req, status: u16) -> Result<Option<JsValue>, JsValue> {
+    let content_type = snapshot.header("content-type");
     let value = match response::body_kind(req.response_type, status, &req.method, content_type.as_deref()) {
         BodyKind::Empty => JsValue::UNDEFINED,
         BodyKind::Response => JsValue::clone(response.as_ref()),
         BodyKind::Text => JsFuture::from(response.text()?).await?,
         BodyKind::ArrayBuffer => JsFuture::from(response.array_buffer()?).await?,
-        BodyKind::Json => {
-            let text = JsFuture::from(response.text()?).await?;
-            if text.as_string().is_some_and(|t| t.trim().is_empty()) {
-                JsValue::UNDEFINED
-            } else {
-                match transport::json_parse(&text) {
-                    Ok(v) => v,
-                    Err(_) => return Ok(None),
+        // With a length, Response.json() parses inside the runtime; without one, an empty body must be told from
+        // a broken one, so the text is read first.
+        BodyKind::Json => match snapshot.header("content-length").as_deref().map(str::trim) {
+            Some("0") => JsValue::UNDEFINED,
+            Some(_) => match JsFuture::from(response.json()?).await {
+                Ok(v) => v,
+                Err(e) if e.is_instance_of::<js_sys::SyntaxError>() => return Ok(None),
+                Err(e) => return Err(e),
+            },
+            None => {
+                let text = JsFuture::from(response.text()?).await?;
+                if text.dyn_ref::<js_sys::JsString>().is_some_and(|t| t.trim().length() == 0) {
+                    JsValue::UNDEFINED
+                } else {
+                    match transport::json_parse(&text) {
+                        Ok(v) => v,
+                        Err(_) => return Ok(None),
+                    }
                 }
             }
-        }
+        },
         BodyKind::Blob => {
             let blob = JsFuture::from(response.blob()?).await?;
             if req.response_type == ResponseType::Auto && blob.unchecked_ref::<transport::Blob>().size() == 0.0 {
@@ -692,14 +716,14 @@ async fn read_success(response: &Response, req: &Req, status: u16) -> Result<Opt
 }
 
 /// An error response's body: parsed JSON when it is JSON, else its text; undefined when empty.
-async fn read_error_body(response: &Response) -> Result<JsValue, JsValue> {
+async fn read_error_body(response: &Response, snapshot: &HeaderSnapshot) -> Result<JsValue, JsValue> {
     let text = JsFuture::from(response.text()?).await?;
     let Some(s) = text.dyn_ref::<js_sys::JsString>() else { return Ok(JsValue::UNDEFINED) };
     if s.length() == 0 {
         return Ok(JsValue::UNDEFINED);
     }
     let first = s.char_code_at(0) as u8;
-    let says_json = response.headers().get("content-type").is_some_and(|ct| response::is_json_type(&ct));
+    let says_json = snapshot.header("content-type").is_some_and(|ct| response::is_json_type(&ct));
     if says_json || first == b'{' || first == b'[' {
         if let Ok(v) = transport::json_parse(&text) {
             return Ok(v);
@@ -767,7 +791,7 @@ fn plain_error_with_code(inner: &Inner, req: &Req, kind: ErrorKind, code: &str, 
     )
 }
 
-fn redirect_error(inner: &Inner, req: &Req, _url: &str, text: &str) -> JsValue {
+fn redirect_error(inner: &Inner, req: &Req, text: &str) -> JsValue {
     plain_error_with_code(inner, req, ErrorKind::Api, "redirect_refused", text, JsValue::UNDEFINED, None)
 }
 

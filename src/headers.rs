@@ -14,6 +14,48 @@ impl HeaderLookup for [(&str, &str)] {
     }
 }
 
+/// The response headers the client reads, in the order a [`HeaderSnapshot`] holds them. One call reads them all
+/// across the wasm boundary instead of one call per header.
+pub const READ_HEADERS: [&str; 14] = [
+    "retry-after", "retry-after-ms", "ratelimit", "date", "x-ratelimit-reset", "ratelimit-reset", "x-ratelimit-limit",
+    "ratelimit-limit", "x-ratelimit-remaining", "ratelimit-remaining", "x-ratelimit-reset-after", "content-type",
+    "content-length", "location",
+];
+
+/// The values of [`READ_HEADERS`] in one string, each followed by `\n`, a NUL standing for an absent header (fetch
+/// allows neither character in a value).
+#[derive(Debug, Clone, Default)]
+pub struct HeaderSnapshot(pub String);
+
+impl HeaderLookup for HeaderSnapshot {
+    fn header(&self, name: &str) -> Option<String> {
+        let index = READ_HEADERS.iter().position(|n| n.eq_ignore_ascii_case(name))?;
+        let value = self.0.split('\n').nth(index)?;
+        (value != "\0").then(|| value.to_string())
+    }
+}
+
+/// A request's headers, merged case-insensitively (a later value replaces an earlier one under any spelling).
+/// Handed to fetch as a plain object, which costs less than building a `Headers`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeaderList(pub Vec<(String, String)>);
+
+impl HeaderList {
+    /// Sets `name` to `value`, replacing any value it had.
+    pub fn set(&mut self, name: &str, value: &str) {
+        self.remove(name);
+        self.0.push((name.to_string(), value.to_string()));
+    }
+    /// Removes `name`.
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+    }
+    /// True when `name` is set.
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+    }
+}
+
 /// The rate-limit window a response describes, as `client.rateLimit` shows it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimitState {
@@ -251,6 +293,37 @@ mod tests {
     use super::*;
 
     const NOW: f64 = 1_705_334_400_000.0; // 2024-01-15T16:00:00Z
+
+    #[test]
+    fn snapshot_lookup() {
+        let mut text = String::new();
+        for name in READ_HEADERS {
+            text.push_str(match name {
+                "retry-after" => "3",
+                "content-type" => "application/json",
+                _ => "\0",
+            });
+            text.push('\n');
+        }
+        let snapshot = HeaderSnapshot(text);
+        assert_eq!(snapshot.header("Retry-After").as_deref(), Some("3"));
+        assert_eq!(snapshot.header("content-type").as_deref(), Some("application/json"));
+        assert_eq!(snapshot.header("x-ratelimit-remaining"), None);
+        assert_eq!(snapshot.header("x-unknown"), None);
+        assert_eq!(HeaderSnapshot(String::new()).header("date"), None);
+    }
+
+    #[test]
+    fn header_list_merges_case_insensitively() {
+        let mut h = HeaderList::default();
+        h.set("X-App", "1");
+        h.set("content-type", "text/plain");
+        h.set("x-app", "2");
+        assert!(h.has("X-APP") && h.has("Content-Type"));
+        assert_eq!(h.0, vec![("content-type".to_string(), "text/plain".to_string()), ("x-app".to_string(), "2".to_string())]);
+        h.remove("CONTENT-TYPE");
+        assert!(!h.has("content-type"));
+    }
 
     #[test]
     fn numbers() {

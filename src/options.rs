@@ -59,10 +59,13 @@ pub fn check_count(name: &str, value: f64, min: f64) -> Result<u32, OptionError>
     Ok(v as u32)
 }
 
-/// A header value: CR, LF or NUL would let it smuggle another header, so they are refused.
+/// A header value: CR, LF or NUL would let it smuggle another header, so they are refused; so are characters
+/// beyond Latin-1, which fetch cannot send (it would throw later, looking like a network failure).
 pub fn check_header_value(name: &str, value: &str) -> Result<(), OptionError> {
     if value.contains(['\r', '\n', '\0']) {
         Err(option_error(name, "must not contain CR, LF or NUL characters"))
+    } else if value.chars().any(|c| c as u32 > 0xFF) {
+        Err(option_error(name, "must contain only Latin-1 characters (encode anything else)"))
     } else {
         Ok(())
     }
@@ -211,6 +214,8 @@ mod tests {
             assert!(err.0.starts_with("apiKey "), "{bad:?}");
             assert!(!err.0.contains(bad), "the message must not echo the secret");
         }
+        assert_eq!(check_header_value("token", "zażółć").unwrap_err().0, "token must contain only Latin-1 characters (encode anything else)");
+        assert!(check_header_value("token", "café").is_ok());
         assert!(check_header_name("apiKeyHeader", "X-API-Key").is_ok());
         for bad in ["", "X API", "X:Key", "Ключ", "a\nb"] {
             assert!(check_header_name("apiKeyHeader", bad).is_err(), "{bad:?}");

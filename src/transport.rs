@@ -1,17 +1,23 @@
 //! The fetch boundary: the global `fetch` (not `window.fetch`: workers, Node, Deno and workerd have no `window`),
 //! or the one the caller injected, and the few members of `Response` and `Headers` the client reads.
 
-use js_sys::{Function, Object, Promise};
+use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::headers::HeaderLookup;
+use crate::headers::{HeaderList, HeaderLookup, HeaderSnapshot, READ_HEADERS};
+
+#[wasm_bindgen(module = "/src/js/runtime.js")]
+extern "C" {
+    /// Builds the init object and calls fetch; `catch` because fetch throws for arguments it refuses, and a
+    /// runtime without a global fetch throws a ReferenceError.
+    #[wasm_bindgen(js_name = startFetch, catch)]
+    fn start_fetch_js(fetch: &JsValue, url: &str, method: &str, base: &JsValue, extra: &Array, body: &JsValue, signal: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = readHeaders)]
+    fn read_headers(headers: &Headers, names: &JsValue) -> String;
+}
 
 #[wasm_bindgen]
 extern "C" {
-    /// The global fetch; `catch` because a runtime without one throws a ReferenceError.
-    #[wasm_bindgen(js_name = fetch, catch)]
-    fn global_fetch(url: &str, init: &Object) -> Result<Promise, JsValue>;
-
     /// A fetch `Response`.
     pub type Response;
     #[wasm_bindgen(method, getter)]
@@ -25,6 +31,8 @@ extern "C" {
     pub fn headers(this: &Response) -> Headers;
     #[wasm_bindgen(method, catch)]
     pub fn text(this: &Response) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    pub fn json(this: &Response) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     pub fn blob(this: &Response) -> Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch, js_name = arrayBuffer)]
@@ -61,12 +69,26 @@ impl HeaderLookup for Headers {
     }
 }
 
-/// Starts a fetch with `init`, through `custom` when the caller injected one.
-pub fn start_fetch(custom: Option<&Function>, url: &str, init: &Object) -> Result<Promise, JsValue> {
-    match custom {
-        Some(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(url), init).map(Promise::unchecked_from_js),
-        None => global_fetch(url, init),
+/// Starts a fetch (through `custom` when the caller injected one) with the client's fixed `base` headers and this
+/// attempt's `extra` ones.
+pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &JsValue, extra: &HeaderList, body: &JsValue, signal: &JsValue) -> Result<Promise, JsValue> {
+    let flat = Array::new();
+    for (name, value) in &extra.0 {
+        flat.push(&JsValue::from_str(name));
+        flat.push(&JsValue::from_str(value));
     }
+    let fetch = custom.map(|f| JsValue::from(f.clone())).unwrap_or(JsValue::UNDEFINED);
+    start_fetch_js(&fetch, url, method, base, &flat, body, signal)
+}
+
+/// The names of [`READ_HEADERS`] as a JS array, made once per client.
+pub fn read_header_names() -> JsValue {
+    READ_HEADERS.iter().map(|n| JsValue::from_str(n)).collect::<Array>().into()
+}
+
+/// Reads every header the client looks at in one call.
+pub fn snapshot(headers: &Headers, names: &JsValue) -> HeaderSnapshot {
+    HeaderSnapshot(read_headers(headers, names))
 }
 
 /// The headers as a plain object with lower-case names, for an error's `headers` field.
