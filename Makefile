@@ -9,7 +9,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-node setup-browser pkg server test test-native test-wasm-node test-wasm-browser \
-        test-js size demo tour clean
+        test-js size bench demo tour clean
 
 all: pkg
 
@@ -60,6 +60,13 @@ test-wasm-browser: setup-rust setup-browser server
 # a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.
 test-js: pkg server setup-browser
 	scripts/with-server.sh node --test tests/js/
+
+# Benchmarks against ky, ofetch, axios + axios-retry and raw fetch; rewrites the table in BENCHMARKS.md.
+# The server runs on core 1 and the clients on core 0 when the machine has two.
+bench: pkg server setup-browser
+	@if command -v taskset >/dev/null && [ "$$(nproc)" -ge 2 ]; then \
+	  POLITE_SERVER_CPU=1 scripts/with-server.sh taskset -c 0 node bench/run.mjs $(BENCH_ARGS); \
+	else scripts/with-server.sh node bench/run.mjs $(BENCH_ARGS); fi
 
 size: pkg
 	@node scripts/size.mjs

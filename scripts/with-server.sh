@@ -5,7 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 port_file=$(mktemp)
 rm -f "$port_file"
-"$root/target/release/polite-fetch-testserver" --port "${POLITE_TEST_PORT:-0}" --port-file "$port_file" \
+# POLITE_SERVER_CPU=n pins the server to core n (benchmarks keep it off the client's core).
+pin=()
+if [ -n "${POLITE_SERVER_CPU:-}" ] && command -v taskset >/dev/null; then pin=(taskset -c "$POLITE_SERVER_CPU"); fi
+"${pin[@]}" "$root/target/release/polite-fetch-testserver" --port "${POLITE_TEST_PORT:-0}" --port-file "$port_file" \
   --files "$root" --www "$root/www" --pkg "$root/pkg" >/dev/null &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -f "$port_file"' EXIT
