@@ -191,6 +191,8 @@ struct Inner {
     limiter: RefCell<Limiter>,
     /// Requests waiting for a rate-limit change wait on this; every answer wakes them.
     gate: JsValue,
+    /// How many requests wait on `gate`, so that an answer with nobody waiting costs no call into JS.
+    waiting: std::cell::Cell<u32>,
     /// The client's fixed headers (lower-case names) with the apiKey, built once as a JS object.
     base_headers: JsValue,
     /// The same without any credential, for a redirect to another origin.
@@ -317,6 +319,7 @@ impl Client {
                 fetch: read_function(&options, "fetch")?,
                 limiter: RefCell::new(Limiter::new(&windows, max_concurrency)),
                 gate: timer::new_gate(),
+                waiting: std::cell::Cell::new(0),
                 base_headers: base_headers.into(),
                 public_headers: public_headers.into(),
                 header_names: transport::read_header_names(),
@@ -512,7 +515,7 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
         if reason == RetryReason::RateLimited {
             // One cooldown for the whole client: this request and every other wait for it in `admit`.
             inner.limiter.borrow_mut().cool_down(now() + delay_ms);
-            timer::wake(&inner.gate);
+            wake_waiting(inner);
         } else {
             timer::sleep(delay_ms, &req.signal, &JsValue::UNDEFINED).await?;
         }
@@ -529,14 +532,24 @@ async fn admit(inner: &Inner, signal: &JsValue) -> Result<Ticket, JsValue> {
             Admission::WaitUntil(until) => until - at,
             Admission::WaitForAnswer => f64::INFINITY,
         };
-        timer::sleep(wait_ms, signal, &inner.gate).await?;
+        inner.waiting.set(inner.waiting.get() + 1);
+        let woken = timer::sleep(wait_ms, signal, &inner.gate).await;
+        inner.waiting.set(inner.waiting.get() - 1);
+        woken?;
     }
 }
 
-/// Reports an answer (or its absence) to the limiter and wakes the requests waiting on it.
-fn report(inner: &Inner, ticket: Ticket, rate: Option<&RateHeaders>) {
-    inner.limiter.borrow_mut().finish(ticket, now(), rate);
-    timer::wake(&inner.gate);
+/// Wakes the requests waiting for a rate-limit change, if any.
+fn wake_waiting(inner: &Inner) {
+    if inner.waiting.get() > 0 {
+        timer::wake(&inner.gate);
+    }
+}
+
+/// Reports an answer (or its absence) at `at` to the limiter and wakes the requests waiting on it.
+fn report(inner: &Inner, ticket: Ticket, at: f64, rate: Option<&RateHeaders>) {
+    inner.limiter.borrow_mut().finish(ticket, at, rate);
+    wake_waiting(inner);
 }
 
 /// The headers of one attempt beyond the client's fixed ones: request headers, JSON type, idempotency key and the
@@ -586,7 +599,7 @@ async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) 
         Ok(h) => h,
         Err(e) => {
             inner.limiter.borrow_mut().cancel(ticket);
-            timer::wake(&inner.gate);
+            wake_waiting(inner);
             return Outcome::Thrown(e);
         }
     };
@@ -594,13 +607,14 @@ async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) 
     let response = match send(inner, req, headers, &guard.0.signal()).await {
         Ok(response) => response,
         Err(e) => {
-            report(inner, ticket, None);
+            report(inner, ticket, now(), None);
             return failure_outcome(inner, req, &guard, e);
         }
     };
     let snapshot = transport::snapshot(&response.headers(), &inner.header_names);
-    let rate = RateHeaders::read(&snapshot, now());
-    report(inner, ticket, Some(&rate));
+    let at = now();
+    let rate = RateHeaders::read(&snapshot, at);
+    report(inner, ticket, at, Some(&rate));
     let status = response.status();
     if (200..300).contains(&status) {
         return match read_success(&response, &snapshot, req, status).await {
@@ -628,10 +642,11 @@ async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, signal: &JsValu
     for _ in 0..=MAX_REDIRECTS {
         let started = transport::start_fetch(inner.fetch.as_ref(), &url, &method, base, &headers, &body, signal)?;
         let response: Response = JsFuture::from(started).await?.unchecked_into();
-        if response.response_type().as_deref() == Some("opaqueredirect") {
+        let status = response.status();
+        // An opaque redirect has status 0; reading `type` only then keeps the common path one call shorter.
+        if status == 0 && response.response_type().as_deref() == Some("opaqueredirect") {
             return Err(redirect_error(inner, req, "the runtime hides the redirect's target (a browser does), so polite-fetch cannot check it stays on baseUrl's origin; request the final URL instead"));
         }
-        let status = response.status();
         if !matches!(status, 301 | 302 | 303 | 307 | 308) {
             return Ok(response);
         }
@@ -676,15 +691,14 @@ fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, thrown: JsVal
 
 /// The result of a 2xx; `Ok(None)` when JSON was expected and did not parse.
 async fn read_success(response: &Response, snapshot: &HeaderSnapshot, req: &Req, status: u16) -> Result<Option<JsValue>, JsValue> {
-    let content_type = snapshot.header("content-type");
-    let value = match response::body_kind(req.response_type, status, &req.method, content_type.as_deref()) {
+    let value = match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
         BodyKind::Empty => JsValue::UNDEFINED,
         BodyKind::Response => JsValue::clone(response.as_ref()),
         BodyKind::Text => JsFuture::from(response.text()?).await?,
         BodyKind::ArrayBuffer => JsFuture::from(response.array_buffer()?).await?,
         // With a length, Response.json() parses inside the runtime; without one, an empty body must be told from
         // a broken one, so the text is read first.
-        BodyKind::Json => match snapshot.header("content-length").as_deref().map(str::trim) {
+        BodyKind::Json => match snapshot.get("content-length").map(str::trim) {
             Some("0") => JsValue::UNDEFINED,
             Some(_) => match JsFuture::from(response.json()?).await {
                 Ok(v) => v,

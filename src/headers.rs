@@ -23,15 +23,40 @@ pub const READ_HEADERS: [&str; 14] = [
 ];
 
 /// The values of [`READ_HEADERS`] in one string, each followed by `\n`, a NUL standing for an absent header (fetch
-/// allows neither character in a value).
+/// allows neither character in a value). Split once; looked up by the lower-case names of [`READ_HEADERS`].
 #[derive(Debug, Clone, Default)]
-pub struct HeaderSnapshot(pub String);
+pub struct HeaderSnapshot {
+    text: String,
+    /// Byte ranges of each value in `text`, `None` when absent.
+    ranges: [Option<(u32, u32)>; READ_HEADERS.len()],
+}
+
+impl HeaderSnapshot {
+    /// Splits the string `readHeaders` made.
+    pub fn new(text: String) -> HeaderSnapshot {
+        let mut ranges = [None; READ_HEADERS.len()];
+        let mut start = 0;
+        for (slot, value) in ranges.iter_mut().zip(text.split('\n')) {
+            let end = start + value.len();
+            if value != "\0" {
+                *slot = Some((start as u32, end as u32));
+            }
+            start = end + 1;
+        }
+        HeaderSnapshot { text, ranges }
+    }
+
+    /// The value of a header of [`READ_HEADERS`] (exact, lower-case name).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let index = READ_HEADERS.iter().position(|n| *n == name)?;
+        let (start, end) = self.ranges[index]?;
+        self.text.get(start as usize..end as usize)
+    }
+}
 
 impl HeaderLookup for HeaderSnapshot {
     fn header(&self, name: &str) -> Option<String> {
-        let index = READ_HEADERS.iter().position(|n| n.eq_ignore_ascii_case(name))?;
-        let value = self.0.split('\n').nth(index)?;
-        (value != "\0").then(|| value.to_string())
+        self.get(name).map(str::to_string)
     }
 }
 
@@ -305,12 +330,13 @@ mod tests {
             });
             text.push('\n');
         }
-        let snapshot = HeaderSnapshot(text);
-        assert_eq!(snapshot.header("Retry-After").as_deref(), Some("3"));
+        let snapshot = HeaderSnapshot::new(text);
+        assert_eq!(snapshot.header("retry-after").as_deref(), Some("3"));
         assert_eq!(snapshot.header("content-type").as_deref(), Some("application/json"));
         assert_eq!(snapshot.header("x-ratelimit-remaining"), None);
         assert_eq!(snapshot.header("x-unknown"), None);
-        assert_eq!(HeaderSnapshot(String::new()).header("date"), None);
+        assert_eq!(HeaderSnapshot::new(String::new()).header("date"), None);
+        assert_eq!(HeaderSnapshot::new("\n\n\n".into()).header("date"), Some(String::new()));
     }
 
     #[test]

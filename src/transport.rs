@@ -88,7 +88,7 @@ pub fn read_header_names() -> JsValue {
 
 /// Reads every header the client looks at in one call.
 pub fn snapshot(headers: &Headers, names: &JsValue) -> HeaderSnapshot {
-    HeaderSnapshot(read_headers(headers, names))
+    HeaderSnapshot::new(read_headers(headers, names))
 }
 
 /// The headers as a plain object with lower-case names, for an error's `headers` field.
