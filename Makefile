@@ -49,12 +49,12 @@ test-native:
 	cargo test -p polite-fetch-testserver
 
 # The real client against the real local server, in Node and in headless Chromium.
+# tests/client.rs and tests/faults.rs (the fault matrix).
 test-wasm-node: setup-rust server
-	scripts/with-server.sh cargo test --target wasm32-unknown-unknown --test client
+	scripts/wasm-test.sh
 
 test-wasm-browser: setup-rust setup-browser server
-	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 scripts/with-server.sh \
-	  cargo test --target wasm32-unknown-unknown --test client
+	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 scripts/wasm-test.sh
 
 # The packed tarball, installed into throwaway projects: Node ESM and CommonJS, Deno, Bun, workerd (miniflare),
 # a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.

@@ -411,7 +411,7 @@ fn prepare(inner: &Inner, method: &str, path: JsValue, body: JsValue, options: &
     let query = member(options, "query");
     if present(&query) {
         let problem = || type_error("query values must be strings, numbers, booleans or arrays of them");
-        if !query.is_object() {
+        if !query.is_object() || js_sys::Array::is_array(&query) {
             return Err(problem());
         }
         let mut pairs = Vec::new();
@@ -476,7 +476,15 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
     let mut counted = 0u32; // attempts that count against maxRetries (a token refresh after 401 does not)
     let mut refreshed_token = false; // true from the attempt after a 401 on: the token function is asked to refresh
     loop {
-        let ticket = admit(inner, &req.signal).await?;
+        let ticket = match admit(inner, req).await {
+            Ok(ticket) => ticket,
+            Err(e) => {
+                if js_error::is_api_error(&e) {
+                    set(e.unchecked_ref(), "attempts", &attempts.into());
+                }
+                return Err(e);
+            }
+        };
         attempts += 1;
         counted += 1;
         let (error, failure, server_wait_ms) = match attempt(inner, req, ticket, refreshed_token).await {
@@ -522,8 +530,9 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
     }
 }
 
-/// Waits until the limiter lets a request go; `Err(signal.reason)` on abort.
-async fn admit(inner: &Inner, signal: &JsValue) -> Result<Ticket, JsValue> {
+/// Waits until the limiter lets a request go; `Err(signal.reason)` on abort, and a `RateLimitError` at once when
+/// the wait would be longer than `maxRetryAfterMs` (a spent quota that resets in an hour).
+async fn admit(inner: &Inner, req: &Req) -> Result<Ticket, JsValue> {
     loop {
         let at = now();
         let admission = inner.limiter.borrow_mut().admit(at);
@@ -532,8 +541,17 @@ async fn admit(inner: &Inner, signal: &JsValue) -> Result<Ticket, JsValue> {
             Admission::WaitUntil(until) => until - at,
             Admission::WaitForAnswer => f64::INFINITY,
         };
+        if wait_ms.is_finite() && !retry::may_wait_for_turn(req.retry.as_ref(), wait_ms) {
+            let mut text = String::from("the rate limit allows the next request in ");
+            error::push_u32(&mut text, (wait_ms / 1000.0).ceil().min(u32::MAX as f64) as u32);
+            text.push_str(" s, later than maxRetryAfterMs; not sent");
+            let error = plain_error_with_code(inner, req, ErrorKind::RateLimit, "too_many_requests", &text, JsValue::UNDEFINED, None);
+            set(error.unchecked_ref(), "retryAfterMs", &wait_ms.into());
+            set(error.unchecked_ref(), "attempts", &0.into());
+            return Err(error);
+        }
         inner.waiting.set(inner.waiting.get() + 1);
-        let woken = timer::sleep(wait_ms, signal, &inner.gate).await;
+        let woken = timer::sleep(wait_ms, &req.signal, &inner.gate).await;
         inner.waiting.set(inner.waiting.get() - 1);
         woken?;
     }
@@ -681,7 +699,7 @@ fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, thrown: JsVal
         return Outcome::Failed { error, failure: Failure::Timeout, server_wait_ms: None };
     }
     // Errors we made ourselves (a refused redirect) are already typed.
-    if thrown.has_type::<js_sys::Error>() && member(&thrown, "code").is_string() {
+    if js_error::is_api_error(&thrown) {
         return Outcome::Thrown(thrown);
     }
     let text = member(&thrown, "message").as_string().unwrap_or_else(|| String::from("network error"));

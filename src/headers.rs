@@ -239,9 +239,10 @@ impl RateHeaders {
     pub fn read(headers: &(impl HeaderLookup + ?Sized), now: f64) -> RateHeaders {
         let number = |name: &str| headers.header(name).and_then(|v| parse_non_negative(first_value(&v)));
         let field = headers.header("ratelimit").map(|v| parse_ratelimit_field(&v)).unwrap_or_default();
+        // An HTTP-date holds a comma itself, so the whole value is tried before the first of repeated values.
         let retry_after_ms = headers
             .header("retry-after")
-            .and_then(|v| parse_retry_after(first_value(&v), now))
+            .and_then(|v| parse_retry_after(&v, now).or_else(|| parse_retry_after(first_value(&v), now)))
             .or_else(|| number("retry-after-ms"));
         let server_now = headers.header("date").and_then(|v| parse_http_date(&v)).unwrap_or(now);
         let reset_epoch_wait_ms = number("x-ratelimit-reset")
@@ -283,12 +284,17 @@ impl RateHeaders {
     }
 
     /// The window as `client.rateLimit` shows it; `None` when the response did not describe one.
+    /// An explicit `Retry-After` caps the reset: the server said when to come back, whatever its window claims.
     pub fn state(&self, now: f64) -> Option<RateLimitState> {
         let remaining = self.remaining?;
+        let reset_wait = match (self.reset_wait_ms(), self.retry_after_ms) {
+            (Some(reset), Some(retry)) => Some(reset.min(retry)),
+            (reset, _) => reset,
+        };
         Some(RateLimitState {
             limit: self.limit.unwrap_or(remaining),
             remaining,
-            reset_at: self.reset_wait_ms().map(|ms| now + ms),
+            reset_at: reset_wait.map(|ms| now + ms),
             observed_at: now,
             learned: false,
         })
@@ -439,6 +445,9 @@ mod tests {
             (&[("Retry-After", "-1")], 429, None),
             (&[("Retry-After", "1e12")], 429, None),
             (&[("Retry-After", "3, 5")], 429, Some(3000.0)),
+            (&[("Retry-After", "Mon, 15 Jan 2024 16:00:05 GMT")], 429, Some(5000.0)),
+            (&[("Retry-After", "Fri, 31 Dec 2100 23:59:59 GMT")], 429, Some(4_133_980_799_000.0 - NOW)),
+            (&[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT")], 503, Some(0.0)),
             (&[], 429, None),
         ];
         for (pairs, status, want) in cases {
@@ -459,6 +468,9 @@ mod tests {
         let s = read(&[("X-RateLimit-Remaining", "5"), ("X-RateLimit-Reset", "1705334410")]).state(NOW).unwrap();
         assert_eq!((s.limit, s.reset_at), (5.0, Some(NOW + 10_000.0)));
         assert_eq!(read(&[("Content-Type", "text/plain")]).state(NOW), None);
+        // Retry-After: 0 beside a window that resets in 100 s: come back now.
+        let s = read(&[("Retry-After", "0"), ("X-RateLimit-Reset-After", "100"), ("X-RateLimit-Remaining", "0")]).state(NOW).unwrap();
+        assert_eq!(s.reset_at, Some(NOW));
         assert!(!read(&[]).any());
     }
 }

@@ -10,6 +10,9 @@ use crate::headers::RateLimitState;
 extern "C" {
     #[wasm_bindgen(js_name = createError)]
     fn create_error(name: &str, message: &str, fields: &Object, secrets: &Array) -> JsValue;
+    /// True for an `ApiError` of this package.
+    #[wasm_bindgen(js_name = isApiError)]
+    pub fn is_api_error(value: &JsValue) -> bool;
 }
 
 /// Sets `key` on a plain JS object (setting on a fresh object cannot fail).

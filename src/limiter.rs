@@ -86,8 +86,16 @@ impl Limiter {
         self.cooldown_until = self.cooldown_until.max(until);
     }
 
-    /// May a request be sent at `now`? On `Go` it is counted as sent.
+    /// May a request be sent at `now`? On `Go` it is counted as sent. Never answers `WaitForAnswer` with nothing
+    /// in flight: no answer would come, so one request goes as a probe instead.
     pub fn admit(&mut self, now: f64) -> Admission {
+        match self.decide(now) {
+            Admission::WaitForAnswer if self.in_flight == 0 => self.go(),
+            admission => admission,
+        }
+    }
+
+    fn decide(&mut self, now: f64) -> Admission {
         if now < self.cooldown_until {
             return Admission::WaitUntil(self.cooldown_until);
         }
@@ -119,6 +127,11 @@ impl Limiter {
                 return if earliest.is_finite() { Admission::WaitUntil(earliest) } else { Admission::WaitForAnswer };
             }
         }
+        self.go()
+    }
+
+    /// Counts a request as sent.
+    fn go(&mut self) -> Admission {
         let ticket = Ticket(self.next_ticket);
         self.next_ticket += 1;
         self.in_flight += 1;
@@ -272,6 +285,17 @@ mod tests {
         }
         // The daily-style window of 4 is spent until 10 s after the 4th answer.
         assert_eq!(l.admit(now), Admission::WaitUntil(10_000.0 + 0.0));
+    }
+
+    #[test]
+    fn no_deadlock_when_a_window_refills_to_nothing() {
+        // A window whose limit reads as 0 (a bogus header): after its reset nothing is in flight, so a probe goes.
+        let mut l = Limiter::new(&[], None);
+        let t = go(&mut l, 0.0);
+        l.finish(t, 1.0, Some(&headers(&[("X-RateLimit-Remaining", "0"), ("X-RateLimit-Limit", "-3"), ("X-RateLimit-Reset-After", "1")], 1.0)));
+        assert_eq!(l.admit(500.0), Admission::WaitUntil(1001.0));
+        go(&mut l, 1001.0);
+        assert_eq!(l.admit(1001.0), Admission::WaitForAnswer, "one probe at a time");
     }
 
     #[test]

@@ -115,6 +115,12 @@ pub fn decide(policy: Option<&RetryPolicy>, failed: &FailedAttempt, jitter: f64)
     Decision::RetryAfter { delay_ms, reason }
 }
 
+/// May a request wait `wait_ms` for the client's turn (a cooldown or a window's reset)? Not longer than the
+/// policy's `maxRetryAfterMs` (the default's when retries are off): a longer wait is refused at once instead.
+pub fn may_wait_for_turn(policy: Option<&RetryPolicy>, wait_ms: f64) -> bool {
+    wait_ms <= policy.map_or(crate::options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms)
+}
+
 /// Exponential backoff before retry `n` (= the failed attempt's number): about `base * 2^(n-1)`, spread by
 /// ±25% jitter so that clients refused together do not come back together, capped at `max_delay_ms`.
 pub fn backoff_ms(policy: &RetryPolicy, attempt: u32, jitter: f64) -> f64 {
@@ -166,6 +172,15 @@ mod tests {
         // A policy that drops 429 from statusCodes does not retry it.
         let no429 = RetryPolicy { status_codes: vec![503], ..RetryPolicy::default() };
         assert_eq!(decide(Some(&no429), &attempt(1, Status(429), "GET"), 0.5), Stop(StopReason::NotRetryable));
+    }
+
+    #[test]
+    fn waiting_for_a_turn_is_bounded() {
+        let p = RetryPolicy { max_retry_after_ms: 5000.0, ..RetryPolicy::default() };
+        assert!(may_wait_for_turn(Some(&p), 5000.0));
+        assert!(!may_wait_for_turn(Some(&p), 5001.0));
+        assert!(may_wait_for_turn(None, 60_000.0));
+        assert!(!may_wait_for_turn(None, 3_600_000.0));
     }
 
     #[test]

@@ -2,110 +2,14 @@
 //! as POLITE_TEST_SERVER). The same suite runs in Node and, with WASM_BINDGEN_USE_BROWSER=1, in headless Chromium.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+mod common;
+
+use common::*;
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use polite_fetch::Client;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-
-const SERVER: &str = match option_env!("POLITE_TEST_SERVER") {
-    Some(s) => s,
-    None => "http://127.0.0.1:18080",
-};
-
-#[wasm_bindgen(inline_js = r#"
-export function now() { return Date.now(); }
-export function isBrowser() { return typeof document !== "undefined"; }
-export function runId() { return Math.random().toString(36).slice(2); }
-export function abortAfter(ms, reason) { const c = new AbortController(); setTimeout(() => c.abort(reason), ms); return c.signal; }
-export function stringify(v) { return JSON.stringify(v); }
-export function stackOf(e) { return String(e.stack); }
-export function asString(e) { return String(e); }
-export function isInstance(v, cls) { return v instanceof cls; }
-export function countingToken(tokens) { let i = 0; const f = async (ctx) => { f.flags.push(ctx.refresh); return tokens[Math.min(i++, tokens.length - 1)]; }; f.flags = []; f.calls = () => i; return f; }
-export function refreshFlags(f) { return JSON.stringify(f.flags); }
-export function callsOf(f) { return f.calls(); }
-export function ctorName(v) { return v && v.constructor && v.constructor.name; }
-export function typeOf(v) { return v === null ? "null" : (v instanceof Blob ? "blob" : typeof v); }
-"#)]
-extern "C" {
-    fn now() -> f64;
-    #[wasm_bindgen(js_name = isBrowser)]
-    fn is_browser() -> bool;
-    #[wasm_bindgen(js_name = runId)]
-    fn run_id() -> String;
-    #[wasm_bindgen(js_name = abortAfter)]
-    fn abort_after(ms: f64, reason: &JsValue) -> JsValue;
-    fn stringify(v: &JsValue) -> String;
-    #[wasm_bindgen(js_name = stackOf)]
-    fn stack_of(e: &JsValue) -> String;
-    #[wasm_bindgen(js_name = asString)]
-    fn as_string(e: &JsValue) -> String;
-    #[wasm_bindgen(js_name = countingToken)]
-    fn counting_token(tokens: &Array) -> Function;
-    #[wasm_bindgen(js_name = refreshFlags)]
-    fn refresh_flags(f: &Function) -> String;
-    #[wasm_bindgen(js_name = callsOf)]
-    fn calls_of(f: &Function) -> u32;
-    #[wasm_bindgen(js_name = ctorName)]
-    fn ctor_name(v: &JsValue) -> Option<String>;
-    #[wasm_bindgen(js_name = typeOf)]
-    fn type_of(v: &JsValue) -> String;
-}
-
-fn js(json: &str) -> JsValue {
-    JSON::parse(json).unwrap_or_else(|_| panic!("bad test JSON: {json}"))
-}
-
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &key.into()).unwrap()
-}
-
-fn get_str(v: &JsValue, key: &str) -> Option<String> {
-    get(v, key).as_string()
-}
-
-fn client(extra: &str) -> Client {
-    let options = js(&format!(r#"{{"baseUrl": "{SERVER}" {extra}}}"#));
-    Client::new(options).unwrap_or_else(|e| panic!("client: {}", as_string(&e)))
-}
-
-fn client_with(options: &JsValue) -> Client {
-    Client::new(options.clone()).unwrap_or_else(|e| panic!("client: {}", as_string(&e)))
-}
-
-fn base_options(extra: &str) -> JsValue {
-    js(&format!(r#"{{"baseUrl": "{SERVER}" {extra}}}"#))
-}
-
-async fn ok(p: Promise) -> JsValue {
-    JsFuture::from(p).await.unwrap_or_else(|e| panic!("unexpected rejection: {}", as_string(&e)))
-}
-
-async fn err(p: Promise) -> JsValue {
-    match JsFuture::from(p).await {
-        Ok(v) => panic!("expected a rejection, got {}", stringify(&v)),
-        Err(e) => e,
-    }
-}
-
-async fn stats(name: &str) -> (u32, Vec<f64>) {
-    let c = client("");
-    let s = ok(c.get(format!("/__stats/{name}").into(), JsValue::UNDEFINED)).await;
-    let times: Vec<f64> = Array::from(&get(&s, "times")).iter().map(|t| t.as_f64().unwrap()).collect();
-    (get(&s, "count").as_f64().unwrap() as u32, times)
-}
-
-/// Checks the error is a real Error of class `class` (name and constructor), with `code` and `status`.
-fn assert_error(e: &JsValue, class: &str, code: &str, status: Option<u16>) {
-    assert!(e.is_instance_of::<js_sys::Error>(), "not an Error: {}", as_string(e));
-    assert_eq!(get_str(e, "name").as_deref(), Some(class), "{}", as_string(e));
-    assert_eq!(ctor_name(e).as_deref(), Some(class));
-    assert_eq!(get_str(e, "code").as_deref(), Some(code), "{}", as_string(e));
-    assert_eq!(get(e, "status").as_f64().map(|s| s as u16), status);
-    assert!(stack_of(e).contains(class), "stack names the class");
-}
 
 #[wasm_bindgen_test]
 async fn get_sends_key_and_query() {

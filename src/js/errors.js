@@ -55,6 +55,11 @@ Object.defineProperty(ApiError.prototype, "name", { value: "ApiError", writable:
 /** No response at all: DNS, refused, reset, CORS. */ export const ConnectionError = define("ConnectionError");
 /** An attempt ran past timeoutMs, or poll past maxWaitMs. */ export const TimeoutError = define("TimeoutError");
 
+/** True for an error this package made (so it is rejected as it is, not wrapped). @internal */
+export function isApiError(value) {
+  return value instanceof ApiError;
+}
+
 /** Replaces every secret in a string, or in the strings inside plain data, with "[redacted]". */
 function redact(value, secrets) {
   if (typeof value === "string") {

@@ -40,6 +40,16 @@ pub enum Reply {
     },
     /// Close the connection without answering (a reset).
     Drop,
+    /// Send the head (with `Content-Length: declared`), then the chunks `delay_ms` apart; then close the
+    /// connection when `close` (a body cut short when fewer bytes than declared were sent).
+    Stream {
+        status: u16,
+        headers: Vec<(String, String)>,
+        declared: usize,
+        chunks: Vec<Vec<u8>>,
+        delay_ms: u64,
+        close: bool,
+    },
 }
 
 pub fn reply(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Reply {

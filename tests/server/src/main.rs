@@ -64,9 +64,15 @@ fn handle(stream: TcpStream, shared: Arc<Shared>) {
     let Ok(mut writer) = stream.try_clone() else { return };
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_request(&mut reader) {
-        let Reply::Response { status, reason, mut headers, body } = dispatch(&req, &shared) else {
-            let _ = writer.shutdown(Shutdown::Both);
-            return;
+        let (status, reason, mut headers, body, stream) = match dispatch(&req, &shared) {
+            Reply::Response { status, reason, headers, body } => (status, reason, headers, body, None),
+            Reply::Stream { status, headers, declared, chunks, delay_ms, close } => {
+                (status, String::new(), headers, Vec::new(), Some((declared, chunks, delay_ms, close)))
+            }
+            Reply::Drop => {
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
         };
         headers.extend(cors_headers(&req));
         let reason = if reason.is_empty() { default_reason(status) } else { &reason };
@@ -74,13 +80,26 @@ fn handle(stream: TcpStream, shared: Arc<Shared>) {
         for (k, v) in &headers {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
-        head.push_str(&format!("Content-Length: {}\r\nConnection: keep-alive\r\n\r\n", body.len()));
+        let declared = stream.as_ref().map(|s| s.0).unwrap_or(body.len());
+        head.push_str(&format!("Content-Length: {declared}\r\nConnection: keep-alive\r\n\r\n"));
         let mut out = head.into_bytes();
         if req.method != "HEAD" {
             out.extend_from_slice(&body);
         }
         if writer.write_all(&out).is_err() {
             return;
+        }
+        if let Some((_, chunks, delay_ms, close)) = stream {
+            for chunk in chunks {
+                thread::sleep(std::time::Duration::from_millis(delay_ms));
+                if writer.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+            if close {
+                let _ = writer.shutdown(Shutdown::Both);
+                return;
+            }
         }
     }
 }

@@ -36,6 +36,59 @@ pub fn shaped_body(shape: &str, status: u16) -> (&'static str, String) {
     }
 }
 
+/// The faults of the fault matrix (tests/faults.rs), by name.
+fn fault(name: &str) -> Reply {
+    let now = now_ms();
+    let r429 = |pairs: &[(&str, String)]| {
+        let mut r = reply(429, "application/json", Vec::new());
+        for (k, v) in pairs {
+            r = with_header(r, k, v.clone());
+        }
+        r
+    };
+    match name {
+        "html5xx" => reply(503, "text/html", "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body><h1>Down</h1></body></html>"),
+        "truncated" => json(200, r#"{"items":[1,2,"#.into()),
+        "html-as-json" => reply(200, "application/json", "<html><body>oops</body></html>"),
+        "wrong-type" => reply(200, "text/plain", r#"{"looks":"like json"}"#),
+        "empty429" => reply(429, "text/plain", Vec::new()),
+        "big" => {
+            let mut body = String::with_capacity(10 << 20);
+            body.push_str(r#"{"data":""#);
+            body.extend(std::iter::repeat('x').take(10 << 20));
+            body.push_str(r#""}"#);
+            json(200, body)
+        }
+        "drip" => Reply::Stream {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            declared: 22,
+            chunks: br#"{"slow":"drip drip"}  "#.chunks(2).map(|c| c.to_vec()).collect(),
+            delay_ms: 200,
+            close: false,
+        },
+        "reset-mid-body" => Reply::Stream {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            declared: 1000,
+            chunks: vec![br#"{"partial":"#.to_vec()],
+            delay_ms: 20,
+            close: true,
+        },
+        "dup-headers" => r429(&[("Retry-After", "1".into()), ("Retry-After", "3".into()), ("X-RateLimit-Remaining", "5".into()), ("X-RateLimit-Remaining", "0".into())]),
+        "contradictory" => r429(&[("Retry-After", "0".into()), ("X-RateLimit-Reset-After", "100".into()), ("X-RateLimit-Remaining", "0".into()), ("X-RateLimit-Limit", "-3".into())]),
+        "retry-after-neg" => r429(&[("Retry-After", "-1".into())]),
+        "retry-after-huge" => r429(&[("Retry-After", "1000000000000".into())]),
+        "retry-after-nan" => r429(&[("Retry-After", "NaN".into())]),
+        "retry-after-past" => r429(&[("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT".into())]),
+        "retry-after-future" => r429(&[("Retry-After", "Fri, 31 Dec 2100 23:59:59 GMT".into())]),
+        "reset-ms" => r429(&[("X-RateLimit-Remaining", "0".into()), ("X-RateLimit-Reset", format!("{}", (now + 800.0) as u64))]),
+        "non-utf8" => reply(200, "text/plain", vec![b'o', b'k', 0xff, 0xfe, b'!']),
+        "non-utf8-error" => reply(400, "application/json", [&br#"{"message":"bad "#[..], &[0xc3, 0x28], &br#" byte"}"#[..]].concat()),
+        _ => json(404, r#"{"error":"unknown_fault"}"#.into()),
+    }
+}
+
 pub fn route(req: &Request, state: &Mutex<State>) -> Reply {
     let segments: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
     let key = segments.get(1).copied().unwrap_or("default").to_string();
@@ -175,6 +228,16 @@ pub fn route(req: &Request, state: &Mutex<State>) -> Reply {
             with_header(reply(status, "text/plain", Vec::new()), "Location", to)
         }
         "reset" => Reply::Drop,
+        // /fault/<name>/<key>?times=N: the fault for the first N requests of <key> (default 1), then 200.
+        "fault" => {
+            let name = key.clone();
+            let id = segments.get(2).copied().unwrap_or("default");
+            let n = record(&format!("fault/{name}/{id}"));
+            if n > req.num("times", 1.0) as usize {
+                return json(200, r#"{"ok":true}"#.into());
+            }
+            fault(&name)
+        }
         "text" => reply(200, "text/plain; charset=utf-8", req.param("body").unwrap_or("hello").to_string()),
         "bytes" => reply(200, "application/octet-stream", vec![1u8, 2, 3, 4]),
         "empty" => reply(200, req.param("type").unwrap_or("application/json"), Vec::new()),
