@@ -9,7 +9,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-node setup-browser pkg server test test-native test-wasm-node test-wasm-browser \
-        test-js size bench demo tour clean
+        test-js size bench soak fuzz demo tour clean
 
 all: pkg
 
@@ -67,6 +67,10 @@ bench: pkg server setup-browser
 	@if command -v taskset >/dev/null && [ "$$(nproc)" -ge 2 ]; then \
 	  POLITE_SERVER_CPU=1 scripts/with-server.sh taskset -c 0 node bench/run.mjs $(BENCH_ARGS); \
 	else scripts/with-server.sh node bench/run.mjs $(BENCH_ARGS); fi
+
+# 100,000 mixed requests in Node (successes, 429s, timeouts, aborts): counts, heap and wasm memory.
+soak: pkg server
+	scripts/with-server.sh node --expose-gc tests/soak/soak.mjs 100000
 
 size: pkg
 	@node scripts/size.mjs
