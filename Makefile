@@ -9,7 +9,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-node setup-browser pkg server test test-native test-wasm-node test-wasm-browser \
-        test-js size bench soak fuzz demo tour clean
+        test-js test-fuzz setup-fuzz size bench soak fuzz demo tour clean
 
 all: pkg
 
@@ -40,7 +40,7 @@ server:
 	cargo build --release -p polite-fetch-testserver
 
 test: test-native pkg server setup-browser
-	$(MAKE) --no-print-directory test-wasm-node test-wasm-browser test-js
+	$(MAKE) --no-print-directory test-wasm-node test-wasm-browser test-js test-fuzz
 	@echo "make test: every suite passed"
 
 # The pure core, natively.
@@ -67,6 +67,17 @@ bench: pkg server setup-browser
 	@if command -v taskset >/dev/null && [ "$$(nproc)" -ge 2 ]; then \
 	  POLITE_SERVER_CPU=1 scripts/with-server.sh taskset -c 0 node bench/run.mjs $(BENCH_ARGS); \
 	else scripts/with-server.sh node bench/run.mjs $(BENCH_ARGS); fi
+
+# Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
+setup-fuzz:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2
+
+test-fuzz: setup-fuzz
+	scripts/fuzz.sh 8
+
+fuzz: setup-fuzz
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),120)
 
 # 100,000 mixed requests in Node (successes, 429s, timeouts, aborts): counts, heap and wasm memory.
 soak: pkg server

@@ -166,7 +166,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     }
     let mut hms = time?.split(':').map(|p| p.bytes().all(|b| b.is_ascii_digit()).then(|| parse_non_negative(p).map(|n| n as u32)).flatten());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+    if hms.next().is_some() || !(1..=31).contains(&day) || !(1..=9999).contains(&year) || h > 23 || m > 59 || s > 60 {
         return None;
     }
     let days = days_from_civil(year, month?, day);
@@ -385,7 +385,7 @@ mod tests {
         assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), imf);
         assert_eq!(parse_http_date("Mon, 15 Jan 2024 16:00:00 GMT"), Some(NOW));
         assert_eq!(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"), Some(1_709_164_800_000.0));
-        for bad in ["", "tomorrow", "Sun, 06 Nov 1994", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "06 Nov 1994 25:00:00 GMT", "1 2 3 4", "::", "Sun, 06 Nov 1994 08:49:37 GMT extra"] {
+        for bad in ["", "tomorrow", "Sun, 06 Nov 1994", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "06 Nov 1994 25:00:00 GMT", "1 2 3 4", "::", "Sun, 06 Nov 1994 08:49:37 GMT extra", "Mon, 15 Jan 202411111111111111111111 15:59:50 GMT", "Mon, 15 Jan 10000 15:59:50 GMT"] {
             assert_eq!(parse_http_date(bad), None, "{bad:?}");
         }
     }

@@ -58,7 +58,7 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
         return Err(UrlError::HasCredentials);
     }
     let (host, port) = split_host_port(authority);
-    if host.is_empty() || host.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !valid_host(host) {
         return Ok(None);
     }
     if !port.chars().all(|c| c.is_ascii_digit()) {
@@ -73,6 +73,15 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
         origin.push_str(port);
     }
     Ok(Some((origin, &after[end..])))
+}
+
+/// A host name (letters, digits, `-._~%` and the sub-delimiters, non-ASCII for IDNs) or a bracketed IPv6
+/// address; nothing that a URL parser would read differently (a stray `:`, spaces, controls).
+fn valid_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    }
+    !host.is_empty() && host.chars().all(|c| c.is_alphanumeric() || "-._~%!$&'()*+,;=".contains(c))
 }
 
 /// Splits "host:port" (IPv6 hosts keep their brackets); the port is "" when absent.
@@ -221,6 +230,9 @@ mod tests {
             ("https://", UrlError::NotHttp),
             ("https:///path", UrlError::NotHttp),
             ("https://h:abc/", UrlError::NotHttp),
+            ("http://U::810:ttp://x", UrlError::NotHttp),
+            ("http://a b/", UrlError::NotHttp),
+            ("http://[zz]/", UrlError::NotHttp),
             ("https://user:pw@h/", UrlError::HasCredentials),
             ("https://user@h/", UrlError::HasCredentials),
             ("", UrlError::NotHttp),

@@ -1,0 +1,43 @@
+//! Any sequence of admissions, answers (with any rate headers), cooldowns and cancellations: the limiter never
+//! panics, and never asks to wait for an answer when nothing is in flight.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use polite_fetch::headers::RateHeaders;
+use polite_fetch::limiter::{Admission, Limiter};
+use polite_fetch::options::RateWindow;
+
+fuzz_target!(|data: &[u8]| {
+    let windows = match data.first() {
+        Some(b) if b % 3 == 0 => vec![RateWindow { requests: 1 + u32::from(b % 7), per_ms: 50.0 }],
+        Some(b) if b % 3 == 1 => vec![RateWindow { requests: 2, per_ms: 10.0 }, RateWindow { requests: 1 + u32::from(*b), per_ms: 1000.0 }],
+        _ => Vec::new(),
+    };
+    let mut limiter = Limiter::new(&windows, data.get(1).map(|b| u32::from(b % 4) + 1).filter(|_| data.len() % 2 == 0));
+    let mut tickets = Vec::new();
+    let mut now = 0.0;
+    for chunk in data.chunks(3).skip(1) {
+        now += f64::from(chunk[0]);
+        match chunk.get(1).copied().unwrap_or(0) % 4 {
+            0 => match limiter.admit(now) {
+                Admission::Go(t) => tickets.push(t),
+                Admission::WaitForAnswer => assert!(limiter.in_flight() > 0, "waiting for an answer that cannot come"),
+                Admission::WaitUntil(at) => assert!(at > now || at.is_nan() == false),
+            },
+            1 => {
+                if let Some(t) = tickets.pop() {
+                    let v = chunk.get(2).copied().unwrap_or(0);
+                    let remaining = (v % 5).to_string();
+                    let reset = (v / 5).to_string();
+                    let pairs = [("x-ratelimit-remaining", remaining.as_str()), ("x-ratelimit-reset-after", reset.as_str()), ("x-ratelimit-limit", "3")];
+                    limiter.finish(t, now, Some(&RateHeaders::read(&pairs[..], now)));
+                }
+            }
+            2 => limiter.cool_down(now + f64::from(chunk.get(2).copied().unwrap_or(0)) * 10.0),
+            _ => {
+                if let Some(t) = tickets.pop() {
+                    limiter.cancel(t);
+                }
+            }
+        }
+    }
+});

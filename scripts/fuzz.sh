@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Fuzzes every parser of the pure core with cargo-fuzz (libFuzzer, nightly Rust) for SECONDS each (default 8):
+# header values, error bodies, URLs, and the limiter's state machine. New inputs go to target/fuzz-corpus/, so the
+# checked-in seeds in fuzz/corpus/ stay as they are; a crash leaves its input in fuzz/artifacts/ and fails.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+seconds=${1:-8}
+cd "$root/fuzz"
+for target in headers error_body url limiter; do
+  work="$root/target/fuzz-corpus/$target"
+  mkdir -p "$work"
+  out=$(cargo +nightly fuzz run "$target" "$work" "corpus/$target" -- -max_total_time="$seconds" -print_final_stats=1 2>&1) || {
+    echo "$out" | tail -40
+    echo "fuzz: $target failed" >&2
+    exit 1
+  }
+  runs=$(echo "$out" | grep -o 'stat::number_of_executed_units: *[0-9]*' | grep -o '[0-9]*$')
+  echo "fuzz: $target: $runs executions in ${seconds} s, no crash"
+done
