@@ -6,7 +6,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 suites=(client faults)
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# wasm-bindgen-test-runner leaves the Chromium that chromedriver started running; left over from run to run they
+# make later browser starts hang. chromedriver marks its browsers with --test-type=webdriver.
+cleanup() {
+  rm -f "$log"
+  if [ -n "${WASM_BINDGEN_USE_BROWSER:-}" ]; then pkill -f -- '--test-type=webdriver' 2>/dev/null || true; fi
+}
+trap cleanup EXIT
 args=()
 for suite in "${suites[@]}"; do args+=(--test "$suite"); done
 "$root/scripts/with-server.sh" cargo test --target wasm32-unknown-unknown "${args[@]}" 2>&1 | tee "$log"

@@ -445,3 +445,70 @@ async fn cors_hidden_headers_are_named_in_the_message() {
         assert_eq!(get(&e, "retryAfterMs").as_f64(), Some(1000.0));
     }
 }
+
+#[wasm_bindgen(inline_js = r#"
+export function tokenFrom(value) { return async () => value; }
+export function eventLog() { const events = []; const f = (e) => events.push(JSON.stringify({ ...e, error: e.error })); f.text = () => events.join("\n"); return f; }
+export function logText(f) { return f.text(); }
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = tokenFrom)]
+    fn token_from(value: &str) -> Function;
+    #[wasm_bindgen(js_name = eventLog)]
+    fn event_log() -> Function;
+    #[wasm_bindgen(js_name = logText)]
+    fn log_text(f: &Function) -> String;
+}
+
+#[wasm_bindgen_test]
+async fn secrets_stay_out_of_urls_events_and_errors_with_a_token_function() {
+    let token = "fn_token_SECRET_789";
+    let key = "key_SECRET_123";
+    let log = event_log();
+    let options = base_options(&format!(r#", "apiKey": "{key}", "retry": {{"maxRetries": 1, "baseDelayMs": 10, "statusCodes": [401]}}"#));
+    Reflect::set(&options, &"token".into(), &token_from(token)).unwrap();
+    Reflect::set(&options, &"onRetry".into(), &log).unwrap();
+    let c = client_with(&options);
+    // The credentials travel in headers only: the URL the server saw has neither.
+    let echo = ok(c.get("/echo/sec".into(), js(r#"{"query": {"q": "1"}}"#))).await;
+    assert_eq!(get_str(&get(&echo, "headers"), "authorization").as_deref(), Some(&*format!("Bearer {token}")));
+    let seen = stringify(&get(&echo, "query")) + &get_str(&echo, "path").unwrap();
+    assert!(!seen.contains(key) && !seen.contains(token));
+    // A server that echoes both, twice (a retried 401 and then the refresh): redacted in the error and in the
+    // onRetry events a user might log.
+    let e = err(c.get("/status/401?shape=echo_secret".into(), JsValue::UNDEFINED)).await;
+    let texts = [get_str(&e, "message").unwrap(), stringify(&e), as_string(&e), stack_of(&e), get_str(&e, "url").unwrap(), log_text(&log)];
+    for text in texts {
+        assert!(!text.contains(key) && !text.contains(token), "leak: {text}");
+    }
+    assert!(log_text(&log).contains("[redacted]"), "the event was logged, redacted");
+}
+
+#[wasm_bindgen_test]
+async fn credentials_never_reach_another_origin() {
+    let c = client(r#", "apiKey": "k-cross-1", "token": "t-cross-1", "headers": {"X-App": "kept"}"#);
+    let other = SERVER.replace("127.0.0.1", "localhost");
+    // Asking for another origin directly is refused before anything is sent.
+    for path in [format!("{other}/echo/x"), "//localhost/echo".to_string(), "\\\\localhost/echo".to_string()] {
+        let e = err(c.get(path.clone().into(), JsValue::UNDEFINED)).await;
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{path}");
+    }
+    if is_browser() {
+        let e = err(c.post(format!("/redirect?to={other}/echo/x&status=307").into(), js("{}"), JsValue::UNDEFINED)).await;
+        assert_error(&e, "ApiError", "redirect_refused", None);
+    } else {
+        for status in ["302", "307", "308"] {
+            let echo = ok(c.get(format!("/redirect?to={other}/echo/x&status={status}").into(), JsValue::UNDEFINED)).await;
+            let headers = get(&echo, "headers");
+            assert!(get(&headers, "x-api-key").is_undefined(), "{status}: apiKey sent to another origin");
+            assert!(get(&headers, "authorization").is_undefined(), "{status}: token sent to another origin");
+            assert_eq!(get_str(&headers, "x-app").as_deref(), Some("kept"));
+        }
+        // Once a chain has left the origin, the credentials stay off even when it comes back (as fetch does with
+        // Authorization): the target could have been chosen by the other origin.
+        let back = format!("{SERVER}/echo/back");
+        let echo = ok(c.get(format!("/redirect?to={other}/redirect%3Fto%3D{}", back.replace(':', "%3A").replace('/', "%2F")).into(), JsValue::UNDEFINED)).await;
+        assert_eq!(get_str(&echo, "path").as_deref(), Some("/echo/back"));
+        assert!(get(&get(&echo, "headers"), "x-api-key").is_undefined());
+    }
+}

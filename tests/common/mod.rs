@@ -14,6 +14,7 @@ pub const SERVER: &str = match option_env!("POLITE_TEST_SERVER") {
 
 #[wasm_bindgen(inline_js = r#"
 export function now() { return Date.now(); }
+export function log(s) { console.log(s); }
 export function isBrowser() { return typeof document !== "undefined"; }
 export function runId() { return Math.random().toString(36).slice(2); }
 export function abortAfter(ms, reason) { const c = new AbortController(); setTimeout(() => c.abort(reason), ms); return c.signal; }
@@ -29,6 +30,7 @@ export function typeOf(v) { return v === null ? "null" : (v instanceof Blob ? "b
 "#)]
 extern "C" {
     pub fn now() -> f64;
+    pub fn log(s: &str);
     #[wasm_bindgen(js_name = isBrowser)]
     pub fn is_browser() -> bool;
     #[wasm_bindgen(js_name = runId)]
