@@ -17,7 +17,10 @@ impl Drop for Server {
 }
 
 fn start(args: &[&str]) -> Server {
-    let port_file = std::env::temp_dir().join(format!("pf-server-{}-{}", std::process::id(), args.join("_").replace(['/', '.'], "")));
+    // Tests run in parallel threads: every server gets a port file of its own.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let port_file = std::env::temp_dir().join(format!("pf-server-{}-{n}", std::process::id()));
     let _ = std::fs::remove_file(&port_file);
     let child = Command::new(env!("CARGO_BIN_EXE_polite-fetch-testserver"))
         .args(["--port", "0", "--port-file", port_file.to_str().unwrap()])
