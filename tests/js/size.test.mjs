@@ -6,8 +6,10 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { root } from "./install.mjs";
 
-const BUDGET_GZIP_BYTES = 58_000;
-const BUDGET_BROTLI_BYTES = 50_000;
+// Set from the benchmark work (55.6 KB gzip), then raised once: the fault matrix's fixes (host validation, the
+// bounded wait for a turn, HTTP-dates with commas) added 2.3 KB gzip.
+const BUDGET_GZIP_BYTES = 60_000;
+const BUDGET_BROTLI_BYTES = 52_000;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
