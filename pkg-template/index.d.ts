@@ -32,6 +32,8 @@ export interface RetryEvent {
   error: ApiError;
   method: string;
   url: string;
+  /** The rate adaptive pacing learned from 429s, in requests per second, once it has learned one. */
+  learnedRate?: number;
 }
 
 /** What a token function is told. */

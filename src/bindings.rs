@@ -284,6 +284,7 @@ impl Client {
         if present(&adaptive) && adaptive.as_bool().is_none() {
             return Err(type_error("adaptive must be a boolean"));
         }
+        let adaptive = adaptive.as_bool().unwrap_or(true);
         read_string(&options, "shareAcross")?;
         let public_headers = Object::new();
         for (name, value) in &headers {
@@ -317,7 +318,7 @@ impl Client {
                 retry,
                 on_retry: read_function(&options, "onRetry")?,
                 fetch: read_function(&options, "fetch")?,
-                limiter: RefCell::new(Limiter::new(&windows, max_concurrency)),
+                limiter: RefCell::new(Limiter::new(&windows, max_concurrency).with_adaptive(adaptive)),
                 gate: timer::new_gate(),
                 waiting: std::cell::Cell::new(0),
                 base_headers: base_headers.into(),
@@ -517,6 +518,9 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
             set(&event, "error", &error);
             set(&event, "method", &JsValue::from_str(&req.method));
             set(&event, "url", &JsValue::from_str(&req.url));
+            if let Some(rate) = inner.limiter.borrow().learned_rate_per_s() {
+                set(&event, "learnedRate", &rate.into());
+            }
             // A throwing listener must not break the request.
             let _ = on_retry.call1(&JsValue::UNDEFINED, &event);
         }
@@ -564,9 +568,10 @@ fn wake_waiting(inner: &Inner) {
     }
 }
 
-/// Reports an answer (or its absence) at `at` to the limiter and wakes the requests waiting on it.
-fn report(inner: &Inner, ticket: Ticket, at: f64, rate: Option<&RateHeaders>) {
-    inner.limiter.borrow_mut().finish(ticket, at, rate);
+/// Reports an answer (its status and rate headers, or none) at `at` to the limiter and wakes the requests waiting
+/// on it.
+fn report(inner: &Inner, ticket: Ticket, at: f64, rate: Option<&RateHeaders>, status: Option<u16>) {
+    inner.limiter.borrow_mut().finish_with_status(ticket, at, rate, status);
     wake_waiting(inner);
 }
 
@@ -625,15 +630,15 @@ async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) 
     let response = match send(inner, req, headers, &guard.0.signal()).await {
         Ok(response) => response,
         Err(e) => {
-            report(inner, ticket, now(), None);
+            report(inner, ticket, now(), None, None);
             return failure_outcome(inner, req, &guard, e);
         }
     };
     let snapshot = transport::snapshot(&response.headers(), &inner.header_names);
     let at = now();
     let rate = RateHeaders::read(&snapshot, at);
-    report(inner, ticket, at, Some(&rate));
     let status = response.status();
+    report(inner, ticket, at, Some(&rate), Some(status));
     if (200..300).contains(&status) {
         return match read_success(&response, &snapshot, req, status).await {
             Ok(Some(value)) => Outcome::Done(Success { value, status, retry_after_ms: rate.retry_after_ms }),

@@ -39,6 +39,57 @@ struct Slot {
     release_at: Option<f64>,
 }
 
+/// A token bucket fitted to a server that refuses with 429 but says nothing about its limit: a burst of
+/// `capacity`, refilled at `rate_per_ms`. Multiplicative decrease on a 429, slow increase while answers are good.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Learned {
+    capacity: f64,
+    rate_per_ms: f64,
+    tokens: f64,
+    updated_at: f64,
+    /// Requests sent before this were sent under an older estimate: their 429s do not lower it again.
+    decreased_at: f64,
+    /// Good answers since the last change of the estimate.
+    good_streak: u32,
+}
+
+impl Learned {
+    fn refill(&mut self, now: f64) {
+        if now > self.updated_at {
+            self.tokens = (self.tokens + (now - self.updated_at) * self.rate_per_ms).min(self.capacity);
+            self.updated_at = now;
+        }
+    }
+}
+
+/// Adaptive pacing (on unless `adaptive: false` or a `rateLimit` is configured), for servers that send no
+/// rate-limit header: a slow start until something is known, then the learned bucket.
+#[derive(Debug, Clone)]
+struct Adaptive {
+    /// Requests in flight allowed while nothing is learned; grows by one with each good answer (TCP's slow start),
+    /// so that a burst meets an unknown limit with a few requests, not all of them.
+    window: u32,
+    /// Send times of the good answers of the last [`LEARNING_SPAN_MS`] (a first wave).
+    recent_good: Vec<f64>,
+    /// Times of the refusals of the last [`LEARNING_SPAN_MS`].
+    recent_refused: Vec<f64>,
+    learned: Option<Learned>,
+    /// Send times of requests in flight.
+    sent_at: Vec<(Ticket, f64)>,
+}
+
+/// Requests in flight before the first answer when nothing is known about the limit.
+const SLOW_START_WINDOW: u32 = 8;
+/// A first wave is the good answers sent in the second before a refusal: limits are per second or longer.
+const LEARNING_SPAN_MS: f64 = 1000.0;
+/// Fewer good answers than this before a 429 say nothing about a rate (a flaky server, a spent quota): nothing is
+/// learned, the cooldown alone applies.
+const MIN_WAVE_TO_LEARN: usize = 4;
+/// A learned rate with no refusal for this long is forgotten (traffic changed, or the limit did).
+const FORGET_AFTER_MS: f64 = 60_000.0;
+/// The share of a first wave's good answers taken as the learned limit.
+const LEARNED_SHARE: f64 = 0.9;
+
 #[derive(Debug, Clone)]
 struct Pacing {
     window: RateWindow,
@@ -55,6 +106,9 @@ pub struct Limiter {
     in_flight: u32,
     next_ticket: u64,
     last_state: Option<RateLimitState>,
+    adaptive: Option<Adaptive>,
+    /// The `now` of the admission under way (when a request is sent).
+    now_hint: f64,
 }
 
 impl Limiter {
@@ -68,7 +122,22 @@ impl Limiter {
             in_flight: 0,
             next_ticket: 0,
             last_state: None,
+            adaptive: None,
+            now_hint: 0.0,
         }
+    }
+
+    /// Turns adaptive pacing on, unless pacing windows are configured (they take precedence).
+    pub fn with_adaptive(mut self, enabled: bool) -> Limiter {
+        if enabled && self.pacing.is_empty() {
+            self.adaptive = Some(Adaptive { window: SLOW_START_WINDOW, recent_good: Vec::new(), recent_refused: Vec::new(), learned: None, sent_at: Vec::new() });
+        }
+        self
+    }
+
+    /// The rate adaptive pacing learned, in requests per second.
+    pub fn learned_rate_per_s(&self) -> Option<f64> {
+        self.adaptive.as_ref()?.learned.map(|l| l.rate_per_ms * 1000.0)
     }
 
     /// Requests sent and not yet answered.
@@ -77,8 +146,20 @@ impl Limiter {
     }
 
     /// The latest window the server described, as `client.rateLimit` shows it.
+    /// A rate learned from 429s shows as `learned`: the bucket's size as `limit`, its tokens as `remaining`, and
+    /// when it is full again as `resetAt`.
     pub fn state(&self) -> Option<RateLimitState> {
-        self.last_state
+        if self.last_state.is_some() {
+            return self.last_state;
+        }
+        let l = self.adaptive.as_ref()?.learned?;
+        Some(RateLimitState {
+            limit: l.capacity.floor(),
+            remaining: l.tokens.max(0.0).floor(),
+            reset_at: Some(l.updated_at + (l.capacity - l.tokens).max(0.0) / l.rate_per_ms),
+            observed_at: l.updated_at,
+            learned: true,
+        })
     }
 
     /// Holds every request of the client until `until` (after a 429; the longest cooldown wins).
@@ -89,6 +170,7 @@ impl Limiter {
     /// May a request be sent at `now`? On `Go` it is counted as sent. Never answers `WaitForAnswer` with nothing
     /// in flight: no answer would come, so one request goes as a probe instead.
     pub fn admit(&mut self, now: f64) -> Admission {
+        self.now_hint = now;
         match self.decide(now) {
             Admission::WaitForAnswer if self.in_flight == 0 => self.go(),
             admission => admission,
@@ -127,6 +209,21 @@ impl Limiter {
                 return if earliest.is_finite() { Admission::WaitUntil(earliest) } else { Admission::WaitForAnswer };
             }
         }
+        // The server's own word (a known window) takes precedence over anything learned.
+        if let (Some(a), None) = (&mut self.adaptive, &self.server) {
+            match &mut a.learned {
+                Some(l) => {
+                    l.refill(now);
+                    if l.tokens < 1.0 {
+                        // At least a millisecond: clocks tick in whole ms, and a shorter wait would find the same
+                        // fraction of a token missing.
+                        return Admission::WaitUntil(now + ((1.0 - l.tokens) / l.rate_per_ms).max(1.0));
+                    }
+                }
+                None if self.in_flight >= a.window => return Admission::WaitForAnswer,
+                None => {}
+            }
+        }
         self.go()
     }
 
@@ -141,13 +238,35 @@ impl Limiter {
         for pacing in &mut self.pacing {
             pacing.slots.push(Slot { ticket, release_at: None });
         }
+        if let Some(a) = &mut self.adaptive {
+            if let Some(l) = &mut a.learned {
+                l.tokens -= 1.0;
+            }
+            a.sent_at.push((ticket, self.now_hint));
+        }
         Admission::Go(ticket)
     }
 
     /// Reports the answer (or failure) of an admitted request at `now`: frees its place, starts its pacing
     /// windows' `per_ms`, and takes in the window the response's headers describe.
     pub fn finish(&mut self, ticket: Ticket, now: f64, headers: Option<&RateHeaders>) {
+        self.finish_with_status(ticket, now, headers, None);
+    }
+
+    /// As [`Limiter::finish`], with the answer's status (`None` when there was none), which adaptive pacing
+    /// learns from: a 429 without a described window fits or lowers the bucket, a 2xx raises it slowly.
+    pub fn finish_with_status(&mut self, ticket: Ticket, now: f64, headers: Option<&RateHeaders>, status: Option<u16>) {
         self.in_flight = self.in_flight.saturating_sub(1);
+        let described = headers.is_some_and(|h| h.remaining.is_some());
+        if let Some(a) = &mut self.adaptive {
+            let sent_at = match a.sent_at.iter().position(|(t, _)| *t == ticket) {
+                Some(i) => a.sent_at.swap_remove(i).1,
+                None => now,
+            };
+            if !described && self.server.is_none() {
+                learn(a, status, sent_at, now);
+            }
+        }
         for pacing in &mut self.pacing {
             let per_ms = pacing.window.per_ms;
             if let Some(slot) = pacing.slots.iter_mut().find(|s| s.ticket == ticket) {
@@ -174,6 +293,65 @@ impl Limiter {
         if let Some(window) = &mut self.server {
             window.available += 1.0;
         }
+        if let Some(a) = &mut self.adaptive {
+            a.sent_at.retain(|(t, _)| *t != ticket);
+            if let Some(l) = &mut a.learned {
+                l.tokens = (l.tokens + 1.0).min(l.capacity);
+            }
+        }
+    }
+}
+
+/// Adaptive pacing's reaction to one answer (see [`Adaptive`]).
+fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
+    if a.learned.is_some_and(|l| now - l.decreased_at > FORGET_AFTER_MS) {
+        a.learned = None;
+    }
+    a.recent_good.retain(|t| *t >= now - LEARNING_SPAN_MS);
+    a.recent_refused.retain(|t| *t >= now - LEARNING_SPAN_MS);
+    if status == Some(429) {
+        a.recent_refused.push(now);
+    }
+    // Refusals are a rate signal when they are most of the last second's answers: a few sporadic 429s (one
+    // endpoint's own limit, a flaky proxy) must not throttle the whole client.
+    let mostly_refused = a.recent_refused.len() * 2 > a.recent_refused.len() + a.recent_good.len();
+    match status {
+        Some(429) => match &mut a.learned {
+            // Refusals outnumber the good answers of a wave: the wave's good answers, over a second, are the limit (a
+            // little less: a token bucket lets its burst and one more through, so the wave overstates the rate).
+            None if a.recent_good.len() >= MIN_WAVE_TO_LEARN && mostly_refused => {
+                let capacity = (a.recent_good.len() as f64 * LEARNED_SHARE).max(1.0);
+                a.learned = Some(Learned { capacity, rate_per_ms: capacity / LEARNING_SPAN_MS, tokens: 0.0, updated_at: now, decreased_at: now, good_streak: 0 });
+                a.recent_good.clear();
+            }
+            None => {}
+            // Refused although paced, mostly: back off multiplicatively, once per estimate and second.
+            Some(l) if sent_at >= l.decreased_at && now - l.decreased_at >= LEARNING_SPAN_MS && mostly_refused => {
+                l.refill(now);
+                l.rate_per_ms *= 0.8;
+                l.capacity = (l.capacity * 0.8).max(1.0);
+                l.tokens = 0.0;
+                l.decreased_at = now;
+                l.good_streak = 0;
+            }
+            Some(l) => l.tokens = l.tokens.min(0.0),
+        },
+        Some(s) if (200..300).contains(&s) => {
+            a.recent_good.push(sent_at);
+            match &mut a.learned {
+                // Probe upwards slowly: 2% more after two bucketfuls of good answers.
+                Some(l) => {
+                    l.good_streak += 1;
+                    if f64::from(l.good_streak) >= 2.0 * l.capacity.max(5.0) {
+                        l.refill(now);
+                        l.rate_per_ms *= 1.02;
+                        l.good_streak = 0;
+                    }
+                }
+                None => a.window = a.window.saturating_add(1),
+            }
+        }
+        _ => {}
     }
 }
 
@@ -296,6 +474,130 @@ mod tests {
         assert_eq!(l.admit(500.0), Admission::WaitUntil(1001.0));
         go(&mut l, 1001.0);
         assert_eq!(l.admit(1001.0), Admission::WaitForAnswer, "one probe at a time");
+    }
+
+    /// Runs `n` requests at once through the limiter against a simulated server, the way the engine does: 1 ms
+    /// answers, a 429 cools the client down for `retry_after_ms` and the request goes again. Returns (429s,
+    /// makespan in ms).
+    fn simulate(adaptive: bool, n: usize, mut server_allows: impl FnMut(f64) -> bool, retry_after_ms: f64) -> (u32, f64) {
+        let mut l = Limiter::new(&[], None).with_adaptive(adaptive);
+        let (mut pending, mut done, mut refused) = (n, 0, 0);
+        let mut in_flight: Vec<(f64, Ticket, bool)> = Vec::new();
+        let mut now = 0.0;
+        let mut steps = 0;
+        while done < n {
+            steps += 1;
+            assert!(steps < 100_000, "the simulation does not progress");
+            let mut wake = f64::INFINITY;
+            while pending > 0 {
+                match l.admit(now) {
+                    Admission::Go(t) => {
+                        pending -= 1;
+                        in_flight.push((now + 1.0, t, server_allows(now)));
+                    }
+                    Admission::WaitUntil(at) => {
+                        wake = at;
+                        break;
+                    }
+                    Admission::WaitForAnswer => break,
+                }
+            }
+            let next_answer = in_flight.iter().map(|f| f.0).fold(f64::INFINITY, f64::min);
+            now = next_answer.min(wake);
+            assert!(now.is_finite() && now < 600_000.0, "the simulation stalled");
+            let (answered, rest): (Vec<_>, Vec<_>) = in_flight.into_iter().partition(|f| f.0 <= now);
+            in_flight = rest;
+            for (_, ticket, allowed) in answered {
+                let status = if allowed { 200 } else { 429 };
+                l.finish_with_status(ticket, now, Some(&RateHeaders::default()), Some(status));
+                if allowed {
+                    done += 1;
+                } else {
+                    refused += 1;
+                    pending += 1;
+                    l.cool_down(now + retry_after_ms);
+                }
+            }
+        }
+        (refused, now)
+    }
+
+    /// nginx's `limit_req rate=10r/s burst=10 nodelay`: 11 at once, then one every 100 ms.
+    fn nginx_like() -> impl FnMut(f64) -> bool {
+        let (mut tokens, mut at) = (11.0f64, 0.0f64);
+        move |now| {
+            tokens = (tokens + (now - at) * 0.01).min(11.0);
+            at = now;
+            if tokens >= 1.0 {
+                tokens -= 1.0;
+                true
+            } else {
+                false
+            }
+        }
+    }
+
+    #[test]
+    fn adaptive_pacing_learns_a_silent_limit() {
+        // A burst of 60: ideal makespan 4.9 s (11 at once, then 49 at 100 ms).
+        let (refused, makespan) = simulate(true, 60, nginx_like(), 1000.0);
+        assert!(refused <= 20, "{refused} 429s");
+        assert!(makespan <= 1.1 * 4900.0, "makespan {makespan} ms");
+        // Without it, every held request goes at once after each cooldown and is refused again.
+        let (refused_blind, _) = simulate(false, 60, nginx_like(), 1000.0);
+        assert!(refused_blind > 2 * refused, "{refused_blind} vs {refused}");
+        eprintln!("simulated nginx burst of 60: adaptive {refused} 429s in {makespan} ms; without it {refused_blind} 429s");
+        // A 429 after too few good answers teaches nothing; after a wave it does, and shows as learned.
+        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let t = go(&mut l, 0.0);
+        l.finish_with_status(t, 1.0, Some(&RateHeaders::default()), Some(429));
+        assert_eq!(l.learned_rate_per_s(), None);
+        let wave: Vec<Ticket> = (0..6).map(|_| go(&mut l, 2.0)).collect();
+        for t in wave {
+            l.finish_with_status(t, 3.0, Some(&RateHeaders::default()), Some(200));
+        }
+        // Refusals must outnumber the wave's good answers (6) before anything is learned; the first one counts.
+        for i in 0..6 {
+            let t = go(&mut l, 4.0);
+            l.finish_with_status(t, 5.0, Some(&RateHeaders::default()), Some(429));
+            assert_eq!(l.learned_rate_per_s().is_some(), i == 5, "after {} more refusals", i + 1);
+        }
+        assert!((l.learned_rate_per_s().unwrap() - 5.4).abs() < 1e-9);
+        assert_eq!(l.state().map(|s| (s.learned, s.limit)), Some((true, 5.0)));
+        // Forgotten after a quiet minute.
+        let t = go(&mut l, 70_000.0);
+        l.finish_with_status(t, 70_001.0, Some(&RateHeaders::default()), Some(200));
+        assert_eq!(l.learned_rate_per_s(), None);
+    }
+
+    #[test]
+    fn adaptive_pacing_yields_to_headers_and_configuration() {
+        // The server describes its window: nothing is learned, and slow start gives way to the window.
+        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let t = go(&mut l, 0.0);
+        let told = headers(&[("X-RateLimit-Remaining", "50"), ("X-RateLimit-Limit", "60"), ("X-RateLimit-Reset-After", "60")], 1.0);
+        l.finish_with_status(t, 1.0, Some(&told), Some(200));
+        for _ in 0..50 {
+            go(&mut l, 1.0);
+        }
+        assert_eq!(l.learned_rate_per_s(), None);
+        // Configured pacing switches adaptive pacing off.
+        let l = Limiter::new(&[RateWindow { requests: 5, per_ms: 1000.0 }], None).with_adaptive(true);
+        assert!(l.adaptive.is_none());
+    }
+
+    #[test]
+    fn slow_start_holds_a_first_burst_until_answers_come() {
+        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let first: Vec<Ticket> = (0..SLOW_START_WINDOW).map(|_| go(&mut l, 0.0)).collect();
+        assert_eq!(l.admit(0.0), Admission::WaitForAnswer);
+        for t in first {
+            l.finish_with_status(t, 1.0, Some(&RateHeaders::default()), Some(200));
+        }
+        for _ in 0..2 * SLOW_START_WINDOW {
+            go(&mut l, 1.0);
+        }
+        assert_eq!(l.admit(1.0), Admission::WaitForAnswer);
     }
 
     #[test]

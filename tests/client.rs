@@ -512,3 +512,24 @@ async fn credentials_never_reach_another_origin() {
         assert!(get(&get(&echo, "headers"), "x-api-key").is_undefined());
     }
 }
+
+/// Sends `n` GETs at once and returns how many the server refused with 429 (by its own count) and how many failed.
+async fn burst_refusals(c: &Client, key: &str, n: usize, query: &str) -> (u32, usize) {
+    let failures = burst(c, &format!("/rate/{key}?{query}"), n).await;
+    (stats(&format!("rate/{key}/429")).await.0, failures)
+}
+
+#[wasm_bindgen_test]
+async fn adaptive_pacing_learns_a_limit_the_server_does_not_tell() {
+    // A server allowing 10 a second that says nothing about it (no rate-limit header, no Retry-After).
+    let query = "limit=10&window=1000&headers=0";
+    let blind = client(r#", "adaptive": false, "retry": {"maxRetries": 20, "baseDelayMs": 100, "maxDelayMs": 1000}"#);
+    let (blind_refused, blind_failed) = burst_refusals(&blind, &run_id(), 40, query).await;
+    let adaptive = client(r#", "retry": {"maxRetries": 20, "baseDelayMs": 100, "maxDelayMs": 1000}"#);
+    let (refused, failed) = burst_refusals(&adaptive, &run_id(), 40, query).await;
+    common::log(&format!("figure: 40 GETs against a silent 10/s limit: {refused} 429s adaptive, {blind_refused} with adaptive: false"));
+    assert_eq!((failed, blind_failed), (0, 0));
+    assert!(refused * 2 <= blind_refused, "adaptive {refused} 429s, blind {blind_refused}");
+    let state = adaptive.rate_limit();
+    assert_eq!(get(&state, "learned").as_bool(), Some(true), "client.rateLimit shows what was learned: {}", stringify(&state));
+}

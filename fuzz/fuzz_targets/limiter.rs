@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         Some(b) if b % 3 == 1 => vec![RateWindow { requests: 2, per_ms: 10.0 }, RateWindow { requests: 1 + u32::from(*b), per_ms: 1000.0 }],
         _ => Vec::new(),
     };
-    let mut limiter = Limiter::new(&windows, data.get(1).map(|b| u32::from(b % 4) + 1).filter(|_| data.len() % 2 == 0));
+    let mut limiter = Limiter::new(&windows, data.get(1).map(|b| u32::from(b % 4) + 1).filter(|_| data.len() % 2 == 0)).with_adaptive(data.len() % 3 != 0);
     let mut tickets = Vec::new();
     let mut now = 0.0;
     for chunk in data.chunks(3).skip(1) {
@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
                     let remaining = (v % 5).to_string();
                     let reset = (v / 5).to_string();
                     let pairs = [("x-ratelimit-remaining", remaining.as_str()), ("x-ratelimit-reset-after", reset.as_str()), ("x-ratelimit-limit", "3")];
-                    limiter.finish(t, now, Some(&RateHeaders::read(&pairs[..], now)));
+                    let described = v % 2 == 0;
+                    let status = [200u16, 429, 503, 204][usize::from(v % 4)];
+                    let headers = if described { RateHeaders::read(&pairs[..], now) } else { RateHeaders::default() };
+                    limiter.finish_with_status(t, now, Some(&headers), Some(status));
                 }
             }
             2 => limiter.cool_down(now + f64::from(chunk.get(2).copied().unwrap_or(0)) * 10.0),
