@@ -2,6 +2,8 @@
 //! when it resets), the configured pacing windows and the concurrency cap. Every request asks [`Limiter::admit`]
 //! before it is sent and reports its answer with [`Limiter::finish`]. Plain data and an injected `now`.
 
+use std::collections::VecDeque;
+
 use crate::headers::{RateHeaders, RateLimitState};
 use crate::options::RateWindow;
 
@@ -69,10 +71,10 @@ struct Adaptive {
     /// Requests in flight allowed while nothing is learned; grows by one with each good answer (TCP's slow start),
     /// so that a burst meets an unknown limit with a few requests, not all of them.
     window: u32,
-    /// Send times of the good answers of the last [`LEARNING_SPAN_MS`] (a first wave).
-    recent_good: Vec<f64>,
-    /// Times of the refusals of the last [`LEARNING_SPAN_MS`].
-    recent_refused: Vec<f64>,
+    /// Send times of the good answers of the last [`LEARNING_SPAN_MS`] (a first wave), oldest first.
+    recent_good: VecDeque<f64>,
+    /// Times of the refusals of the last [`LEARNING_SPAN_MS`], oldest first.
+    recent_refused: VecDeque<f64>,
     learned: Option<Learned>,
     /// Send times of requests in flight.
     sent_at: Vec<(Ticket, f64)>,
@@ -87,6 +89,8 @@ const LEARNING_SPAN_MS: f64 = 1000.0;
 const MIN_WAVE_TO_LEARN: usize = 4;
 /// A learned rate with no refusal for this long is forgotten (traffic changed, or the limit did).
 const FORGET_AFTER_MS: f64 = 60_000.0;
+/// Answers remembered per kind: enough to learn any limit a client can meet in a second.
+const MAX_REMEMBERED_ANSWERS: usize = 4096;
 /// The share of a first wave's good answers taken as the learned limit.
 const LEARNED_SHARE: f64 = 0.9;
 
@@ -130,7 +134,7 @@ impl Limiter {
     /// Turns adaptive pacing on, unless pacing windows are configured (they take precedence).
     pub fn with_adaptive(mut self, enabled: bool) -> Limiter {
         if enabled && self.pacing.is_empty() {
-            self.adaptive = Some(Adaptive { window: SLOW_START_WINDOW, recent_good: Vec::new(), recent_refused: Vec::new(), learned: None, sent_at: Vec::new() });
+            self.adaptive = Some(Adaptive { window: SLOW_START_WINDOW, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), learned: None, sent_at: Vec::new() });
         }
         self
     }
@@ -307,10 +311,14 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     if a.learned.is_some_and(|l| now - l.decreased_at > FORGET_AFTER_MS) {
         a.learned = None;
     }
-    a.recent_good.retain(|t| *t >= now - LEARNING_SPAN_MS);
-    a.recent_refused.retain(|t| *t >= now - LEARNING_SPAN_MS);
+    // Oldest first (near enough: answers arrive about in sending order), so dropping the old is cheap per answer.
+    for times in [&mut a.recent_good, &mut a.recent_refused] {
+        while times.front().is_some_and(|t| *t < now - LEARNING_SPAN_MS) || times.len() > MAX_REMEMBERED_ANSWERS {
+            times.pop_front();
+        }
+    }
     if status == Some(429) {
-        a.recent_refused.push(now);
+        a.recent_refused.push_back(now);
     }
     // Refusals are a rate signal when they are most of the last second's answers: a few sporadic 429s (one
     // endpoint's own limit, a flaky proxy) must not throttle the whole client.
@@ -337,7 +345,7 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
             Some(l) => l.tokens = l.tokens.min(0.0),
         },
         Some(s) if (200..300).contains(&s) => {
-            a.recent_good.push(sent_at);
+            a.recent_good.push_back(sent_at);
             match &mut a.learned {
                 // Probe upwards slowly: 2% more after two bucketfuls of good answers.
                 Some(l) => {
