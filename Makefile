@@ -8,12 +8,12 @@ WASM_OPT := node_modules/.bin/wasm-opt
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup setup-rust setup-node setup-browser pkg server test test-native test-wasm-node test-wasm-browser \
+.PHONY: all setup setup-rust setup-node setup-browser setup-nginx pkg server test test-native test-wasm-node test-wasm-browser \
         test-js test-fuzz setup-fuzz size bench soak fuzz demo tour clean
 
 all: pkg
 
-setup: setup-rust setup-node setup-browser
+setup: setup-rust setup-node setup-browser setup-nginx
 
 setup-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -29,6 +29,12 @@ setup-browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
 
+# nginx from Debian's packages, for the limit_req benchmark and test (started by them with their own config; the
+# package's own service is not needed, so a failing start of it is harmless).
+setup-nginx:
+	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; }
+
 # The npm package: release wasm tuned for size -> wasm-bindgen (web target) -> wasm-opt (npm binaryen) -> pkg/.
 pkg: setup-rust setup-node
 	cargo build --release --target wasm32-unknown-unknown --lib
@@ -39,7 +45,7 @@ pkg: setup-rust setup-node
 server:
 	cargo build --release -p polite-fetch-testserver
 
-test: test-native pkg server setup-browser
+test: test-native pkg server setup-browser setup-nginx
 	$(MAKE) --no-print-directory test-wasm-node test-wasm-browser test-js test-fuzz
 	@echo "make test: every suite passed"
 
@@ -58,12 +64,12 @@ test-wasm-browser: setup-rust setup-browser server
 
 # The packed tarball, installed into throwaway projects: Node ESM and CommonJS, Deno, Bun, workerd (miniflare),
 # a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.
-test-js: pkg server setup-browser
+test-js: pkg server setup-browser setup-nginx
 	scripts/with-server.sh node --test tests/js/
 
 # Benchmarks against ky, ofetch, axios + axios-retry and raw fetch; rewrites the table in BENCHMARKS.md.
 # The server runs on core 1 and the clients on core 0 when the machine has two.
-bench: pkg server setup-browser
+bench: pkg server setup-browser setup-nginx
 	@if command -v taskset >/dev/null && [ "$$(nproc)" -ge 2 ]; then \
 	  POLITE_SERVER_CPU=1 scripts/with-server.sh taskset -c 0 node bench/run.mjs $(BENCH_ARGS); \
 	else scripts/with-server.sh node bench/run.mjs $(BENCH_ARGS); fi

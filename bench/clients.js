@@ -13,35 +13,41 @@ function retryAfterMs(value) {
 
 /**
  * Returns { name: { get(path) } } for every client, against `base`.
- * `retries` is the retry budget of each; `paced` adds polite-fetch with client-side pacing.
+ * `retries` is the retry budget of each; `paced` adds polite-fetch with client-side pacing, `blind` polite-fetch
+ * with `adaptive: false`; `headers` are sent with every request of every client.
  */
-export function makeClients(lib, base, { retries = 2, paced } = {}) {
+export function makeClients(lib, base, { retries = 2, paced, blind, headers = {} } = {}) {
   const statusCodes = [408, 429, 500, 502, 503, 504];
   const clients = {};
   clients["fetch"] = {
     get: async (path) => {
-      const response = await fetch(base + path);
+      const response = await fetch(base + path, { headers });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       return response.json();
     },
   };
-  const polite = new lib.Client({ baseUrl: base, retry: { maxRetries: retries } });
+  const polite = new lib.Client({ baseUrl: base, headers, retry: { maxRetries: retries } });
   clients["polite-fetch"] = { get: (path) => polite.get(path) };
+  if (blind) {
+    const blindClient = new lib.Client({ baseUrl: base, headers, retry: { maxRetries: retries }, adaptive: false });
+    clients["polite-fetch (adaptive: false)"] = { get: (path) => blindClient.get(path) };
+  }
   if (paced) {
-    const pacedClient = new lib.Client({ baseUrl: base, retry: { maxRetries: retries }, rateLimit: paced });
+    const pacedClient = new lib.Client({ baseUrl: base, headers, retry: { maxRetries: retries }, rateLimit: paced });
     clients["polite-fetch (paced)"] = { get: (path) => pacedClient.get(path) };
   }
-  const ky = lib.ky.create({ prefix: base, retry: { limit: retries, statusCodes } });
+  const ky = lib.ky.create({ prefix: base, headers, retry: { limit: retries, statusCodes } });
   clients["ky"] = { get: (path) => ky.get(path).json() };
   const ofetch = lib.ofetch.create({
     baseURL: base,
+    headers,
     retry: retries,
     retryStatusCodes: statusCodes,
     // ofetch has no Retry-After support of its own; a user adds it through retryDelay.
     retryDelay: (context) => retryAfterMs(context.response?.headers.get("retry-after")) ?? 500,
   });
   clients["ofetch"] = { get: (path) => ofetch(path) };
-  const axios = lib.axios.create({ baseURL: base });
+  const axios = lib.axios.create({ baseURL: base, headers });
   lib.axiosRetry(axios, {
     retries,
     retryDelay: lib.axiosRetry.exponentialDelay, // honours Retry-After

@@ -12,6 +12,7 @@ import { ofetch } from "ofetch";
 import axios from "axios";
 import axiosRetry from "axios-retry";
 import { makeClients, median, sequentialOverhead, retryAfterGap } from "./clients.js";
+import { startNginx, findNginx, burst, idealMakespan, runKey, seatableBase, NGINX_RATE, NGINX_BURST } from "./limiters.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.POLITE_TEST_SERVER;
@@ -59,6 +60,40 @@ for (const [name, client] of Object.entries(makeClients(lib, base, { retries: 10
   const failures = settled.filter((s) => s.status === "rejected").length;
   results.burst[name] = { refused, failures, makespan, ratio: failures ? null : makespan / idealMs };
   await new Promise((r) => setTimeout(r, 200));
+}
+
+// 7. Limiters that never say their limit: nginx limit_req (Retry-After: 1 only) and SeaTable's bare 429.
+const SILENT_BURST = 60;
+results.silent = { nginx: {}, seatable: {} };
+if (findNginx()) {
+  log("7. burst of 60 against nginx limit_req…");
+  const nginx = await startNginx();
+  results.silent.nginxVersion = nginx.version;
+  try {
+    for (const [name, client] of Object.entries(makeClients(lib, nginx.base, { retries: 10, blind: true }))) {
+      if (name === "fetch") continue;
+      const key = runKey(name);
+      const r = await burst(client.get, SILENT_BURST, () => `/limited.json?k=${key}`);
+      results.silent.nginx[name] = { ...r, refused: nginx.refusedFor(key), ratio: r.makespan / idealMakespan(SILENT_BURST, NGINX_BURST + 1, NGINX_RATE) };
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    await nginx.stop();
+  }
+} else log("7. skipped: nginx is not installed (make setup-nginx)");
+log("8. burst of 60 against the SeaTable flavour (10 per second, bare 429)…");
+{
+  const { gateway, baseUuid, token } = await seatableBase(base);
+  for (const name of Object.keys(makeClients(lib, base, { blind: true }))) {
+    if (name === "fetch") continue;
+    const session = runKey(name);
+    const headers = { Authorization: `Token ${token}`, "X-Demo-Session": session, "X-Demo-Limit": "10/1000" };
+    const client = makeClients(lib, gateway, { retries: 10, blind: true, headers })[name];
+    const r = await burst(client.get, SILENT_BURST, () => `/api/v2/dtables/${baseUuid}/rows/?table_name=Table1`);
+    const refused = (await (await fetch(`${base}/api/__refused/${session}`)).json()).count;
+    // A fixed window of 10 per second: 6 windows, the last one starting 5 s after the first.
+    results.silent.seatable[name] = { ...r, refused, ratio: r.makespan / 5000 };
+  }
 }
 
 // 4. Retry-After accuracy.
@@ -175,6 +210,18 @@ for (const [n, s] of Object.entries(results.size)) lines.push(`| ${n} | ${kb(s.g
 lines.push("", "6. Cold start in a fresh Node process: import plus the first request (median):", "");
 lines.push("| | " + names.join(" | ") + " |", "|---|" + names.map(() => "---").join("|") + "|");
 lines.push("| ms | " + names.map((n) => f1(results.coldStart[n])).join(" | ") + " |");
+const silentNames = ["polite-fetch", "polite-fetch (adaptive: false)", "ky", "ofetch", "axios + axios-retry"];
+for (const [flavour, title] of [
+  ["nginx", `7. A burst of ${SILENT_BURST} GETs against nginx \`limit_req rate=${NGINX_RATE}r/s burst=${NGINX_BURST} nodelay\` (${results.silent.nginxVersion ?? "not installed"}; a refusal is a 429 with \`Retry-After: 1\` and no rate-limit header; retry budget 10; ideal makespan ${f0(idealMakespan(SILENT_BURST, NGINX_BURST + 1, NGINX_RATE))} ms). No client is configured with the limit:`],
+  ["seatable", `8. A burst of ${SILENT_BURST} GETs against the reference server's SeaTable flavour at 10 per second (a fixed window; a refusal is a bare 429: no Retry-After, no rate-limit header; retry budget 10; ideal makespan 5000 ms). No client is configured with the limit:`],
+]) {
+  lines.push("", title, "");
+  lines.push("| client | 429s received | failures | makespan | × ideal |", "|---|---|---|---|---|");
+  for (const n of silentNames) {
+    const b = results.silent[flavour][n];
+    if (b) lines.push(`| ${n} | ${b.refused} | ${b.failures} | ${f0(b.makespan)} ms | ${f2(b.failures ? null : b.ratio)} |`);
+  }
+}
 const table = lines.join("\n");
 console.log(table);
 writeFileSync(join(root, "target/bench-results.json"), JSON.stringify(results, null, 2));

@@ -53,6 +53,8 @@ struct Learned {
     decreased_at: f64,
     /// Good answers since the last change of the estimate.
     good_streak: u32,
+    /// Not lowered yet: good answers of the learning wave that arrive after it still count towards it.
+    first_estimate: bool,
 }
 
 impl Learned {
@@ -71,6 +73,8 @@ struct Adaptive {
     /// Requests in flight allowed while nothing is learned; grows by one with each good answer (TCP's slow start),
     /// so that a burst meets an unknown limit with a few requests, not all of them.
     window: u32,
+    /// Good answers before anything was learned (the window grows by one per two).
+    good_answers: u32,
     /// Send times of the good answers of the last [`LEARNING_SPAN_MS`] (a first wave), oldest first.
     recent_good: VecDeque<f64>,
     /// Times of the refusals of the last [`LEARNING_SPAN_MS`], oldest first.
@@ -134,7 +138,7 @@ impl Limiter {
     /// Turns adaptive pacing on, unless pacing windows are configured (they take precedence).
     pub fn with_adaptive(mut self, enabled: bool) -> Limiter {
         if enabled && self.pacing.is_empty() {
-            self.adaptive = Some(Adaptive { window: SLOW_START_WINDOW, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), learned: None, sent_at: Vec::new() });
+            self.adaptive = Some(Adaptive { window: SLOW_START_WINDOW, good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), learned: None, sent_at: Vec::new() });
         }
         self
     }
@@ -320,33 +324,41 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     if status == Some(429) {
         a.recent_refused.push_back(now);
     }
-    // Refusals are a rate signal when they are most of the last second's answers: a few sporadic 429s (one
-    // endpoint's own limit, a flaky proxy) must not throttle the whole client.
-    let mostly_refused = a.recent_refused.len() * 2 > a.recent_refused.len() + a.recent_good.len();
+    // Refusals are a rate signal when they are more than a fifth of the last second's answers: a few sporadic
+    // 429s among many good answers (one endpoint's own limit, a flaky proxy) must not throttle the whole client.
+    let often_refused = a.recent_refused.len() * 4 > a.recent_good.len();
     match status {
         Some(429) => match &mut a.learned {
             // Refusals outnumber the good answers of a wave: the wave's good answers, over a second, are the limit (a
             // little less: a token bucket lets its burst and one more through, so the wave overstates the rate).
-            None if a.recent_good.len() >= MIN_WAVE_TO_LEARN && mostly_refused => {
+            None if a.recent_good.len() >= MIN_WAVE_TO_LEARN && often_refused => {
                 let capacity = (a.recent_good.len() as f64 * LEARNED_SHARE).max(1.0);
-                a.learned = Some(Learned { capacity, rate_per_ms: capacity / LEARNING_SPAN_MS, tokens: 0.0, updated_at: now, decreased_at: now, good_streak: 0 });
+                a.learned = Some(Learned { capacity, rate_per_ms: capacity / LEARNING_SPAN_MS, tokens: 0.0, updated_at: now, decreased_at: now, good_streak: 0, first_estimate: true });
                 a.recent_good.clear();
             }
             None => {}
             // Refused although paced, mostly: back off multiplicatively, once per estimate and second.
-            Some(l) if sent_at >= l.decreased_at && now - l.decreased_at >= LEARNING_SPAN_MS && mostly_refused => {
+            Some(l) if sent_at >= l.decreased_at && now - l.decreased_at >= LEARNING_SPAN_MS && often_refused => {
                 l.refill(now);
                 l.rate_per_ms *= 0.8;
                 l.capacity = (l.capacity * 0.8).max(1.0);
                 l.tokens = 0.0;
                 l.decreased_at = now;
                 l.good_streak = 0;
+                l.first_estimate = false;
             }
             Some(l) => l.tokens = l.tokens.min(0.0),
         },
         Some(s) if (200..300).contains(&s) => {
             a.recent_good.push_back(sent_at);
             match &mut a.learned {
+                // A late answer of the wave the estimate was learned from (sent before it, within its second):
+                // the wave was bigger than it looked when the refusals began to outnumber it.
+                Some(l) if l.first_estimate && sent_at < l.decreased_at && now - l.decreased_at < LEARNING_SPAN_MS => {
+                    l.refill(now);
+                    l.capacity += LEARNED_SHARE;
+                    l.rate_per_ms += LEARNED_SHARE / LEARNING_SPAN_MS;
+                }
                 // Probe upwards slowly: 2% more after two bucketfuls of good answers.
                 Some(l) => {
                     l.good_streak += 1;
@@ -356,7 +368,12 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
                         l.good_streak = 0;
                     }
                 }
-                None => a.window = a.window.saturating_add(1),
+                // Half of TCP's doubling per round trip: a burst that meets an unknown limit has fewer requests
+                // in flight when the first refusal comes back.
+                None => {
+                    a.good_answers = a.good_answers.saturating_add(1);
+                    a.window = SLOW_START_WINDOW.saturating_add(a.good_answers / 2);
+                }
             }
         }
         _ => {}
@@ -564,18 +581,36 @@ mod tests {
         for t in wave {
             l.finish_with_status(t, 3.0, Some(&RateHeaders::default()), Some(200));
         }
-        // Refusals must outnumber the wave's good answers (6) before anything is learned; the first one counts.
-        for i in 0..6 {
-            let t = go(&mut l, 4.0);
-            l.finish_with_status(t, 5.0, Some(&RateHeaders::default()), Some(429));
-            assert_eq!(l.learned_rate_per_s().is_some(), i == 5, "after {} more refusals", i + 1);
-        }
+        // Refusals must be more than a fifth of the second's answers (6 good) before anything is learned: the one
+        // at 1.0 and one more.
+        let late = go(&mut l, 4.0);
+        let t = go(&mut l, 4.0);
+        l.finish_with_status(t, 5.0, Some(&RateHeaders::default()), Some(429));
         assert!((l.learned_rate_per_s().unwrap() - 5.4).abs() < 1e-9);
         assert_eq!(l.state().map(|s| (s.learned, s.limit)), Some((true, 5.0)));
+        // A good answer of the same wave arriving late still counts towards it.
+        l.finish_with_status(late, 6.0, Some(&RateHeaders::default()), Some(200));
+        assert!((l.learned_rate_per_s().unwrap() - 6.3).abs() < 1e-9);
         // Forgotten after a quiet minute.
         let t = go(&mut l, 70_000.0);
         l.finish_with_status(t, 70_001.0, Some(&RateHeaders::default()), Some(200));
         assert_eq!(l.learned_rate_per_s(), None);
+    }
+
+    #[test]
+    fn adaptive_pacing_ignores_sporadic_refusals() {
+        // 20 good answers in a second, then refusals: the fifth is still sporadic, the sixth is a limit.
+        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        for _ in 0..20 {
+            let t = go(&mut l, 0.0);
+            l.finish_with_status(t, 1.0, Some(&RateHeaders::default()), Some(200));
+        }
+        for i in 0..6 {
+            let t = go(&mut l, 2.0);
+            l.finish_with_status(t, 3.0, Some(&RateHeaders::default()), Some(429));
+            assert_eq!(l.learned_rate_per_s().is_some(), i == 5, "after {} refusals", i + 1);
+        }
+        assert!((l.learned_rate_per_s().unwrap() - 18.0).abs() < 1e-9);
     }
 
     #[test]
@@ -602,7 +637,7 @@ mod tests {
         for t in first {
             l.finish_with_status(t, 1.0, Some(&RateHeaders::default()), Some(200));
         }
-        for _ in 0..2 * SLOW_START_WINDOW {
+        for _ in 0..SLOW_START_WINDOW + SLOW_START_WINDOW / 2 {
             go(&mut l, 1.0);
         }
         assert_eq!(l.admit(1.0), Admission::WaitForAnswer);

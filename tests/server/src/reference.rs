@@ -13,6 +13,7 @@
 //! Fault knobs, per request (`X-Demo-Faults` header or `faults` query, e.g. `error5xx=0.3;latency=200;reset=0.1;
 //! html=1;exhausted=1`); `X-Demo-Session` (or `session`) keeps one run's counters apart from another's, and
 //! `X-Demo-Limit: 5/1000` (`X-Demo-Day-Limit`, `X-Demo-Token-Ttl`) set a session's limits for the playground.
+//! `GET /api/__refused/<session>` counts the 429s a session was sent.
 
 use std::collections::HashMap;
 use std::thread;
@@ -40,6 +41,8 @@ pub struct State {
     documents: HashMap<String, f64>,
     /// Base tokens: token -> (base uuid, expires at ms).
     base_tokens: HashMap<String, (String, f64)>,
+    /// 429s sent, by session (`/api/__refused/<session>` reads them, for tests and benchmarks).
+    refused: HashMap<String, u32>,
     next_id: u64,
     random: u64,
 }
@@ -157,11 +160,19 @@ pub fn route(req: &Request, state: &std::sync::Mutex<State>, scales: Scales) -> 
             return server_error(req, status, f.html);
         }
     }
-    if req.path.starts_with("/api/v2.1/") || req.path.starts_with("/api-gateway/") {
+    if let Some(session) = req.path.strip_prefix("/api/__refused/") {
+        let count = state.lock().unwrap().refused.get(session).copied().unwrap_or(0);
+        return json(200, format!(r#"{{"count":{count}}}"#));
+    }
+    let reply = if req.path.starts_with("/api/v2.1/") || req.path.starts_with("/api-gateway/") {
         seatable(req, state, scales)
     } else {
         rest(req, state, scales, &f)
+    };
+    if matches!(&reply, Reply::Response { status: 429, .. }) {
+        *state.lock().unwrap().refused.entry(session(req).to_string()).or_default() += 1;
     }
+    reply
 }
 
 fn server_error(req: &Request, status: u16, html: bool) -> Reply {
