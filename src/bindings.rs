@@ -15,6 +15,7 @@ use crate::limiter::{Admission, Limiter, Ticket};
 use crate::options::{self, defaults, OptionError, RetryOverrides, RetryPolicy};
 use crate::response::{self, BodyKind, ResponseType};
 use crate::retry::{self, Decision, FailedAttempt, Failure, RetryReason};
+use crate::share::{self, Share, SharedQuota};
 use crate::timer::{self, AttemptGuard};
 use crate::transport::{self, Response};
 use crate::url::{self, BaseUrl};
@@ -188,7 +189,10 @@ struct Inner {
     retry: Option<RetryPolicy>,
     on_retry: Option<Function>,
     fetch: Option<Function>,
+    /// The client's own limits; with a share, only its concurrency cap (the share decides the rest).
     limiter: RefCell<Limiter>,
+    /// The quota shared with other tabs and workers (`shareAcross`), when the runtime supports it.
+    share: Option<Share>,
     /// Requests waiting for a rate-limit change wait on this; every answer wakes them.
     gate: JsValue,
     /// How many requests wait on `gate`, so that an answer with nobody waiting costs no call into JS.
@@ -285,7 +289,19 @@ impl Client {
             return Err(type_error("adaptive must be a boolean"));
         }
         let adaptive = adaptive.as_bool().unwrap_or(true);
-        read_string(&options, "shareAcross")?;
+        // One share per name and API: clients for different APIs never share a quota by accident.
+        let share = match read_string(&options, "shareAcross")? {
+            Some(name) if !name.is_empty() => {
+                let quota = SharedQuota::new(Limiter::new(&windows, None).with_adaptive(adaptive));
+                share::join_share(&concat(&name, &concat(" ", &base_url)), quota)
+            }
+            Some(_) => return Err(type_error("shareAcross must be a non-empty string")),
+            None => None,
+        };
+        let limiter = match share {
+            Some(_) => Limiter::new(&[], max_concurrency),
+            None => Limiter::new(&windows, max_concurrency).with_adaptive(adaptive),
+        };
         let public_headers = Object::new();
         for (name, value) in &headers {
             let name = name.to_ascii_lowercase();
@@ -318,7 +334,8 @@ impl Client {
                 retry,
                 on_retry: read_function(&options, "onRetry")?,
                 fetch: read_function(&options, "fetch")?,
-                limiter: RefCell::new(Limiter::new(&windows, max_concurrency).with_adaptive(adaptive)),
+                limiter: RefCell::new(limiter),
+                share,
                 gate: timer::new_gate(),
                 waiting: std::cell::Cell::new(0),
                 base_headers: base_headers.into(),
@@ -388,7 +405,7 @@ impl Client {
     /// `{ limit, remaining, resetAt, observedAt }` from the latest response with rate-limit headers, else null.
     #[wasm_bindgen(getter, js_name = rateLimit)]
     pub fn rate_limit(&self) -> JsValue {
-        js_error::rate_limit_object(self.inner.limiter.borrow().state())
+        rate_limit_value(&self.inner)
     }
 
     fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue) -> Promise {
@@ -477,8 +494,8 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
     let mut counted = 0u32; // attempts that count against maxRetries (a token refresh after 401 does not)
     let mut refreshed_token = false; // true from the attempt after a 401 on: the token function is asked to refresh
     loop {
-        let ticket = match admit(inner, req).await {
-            Ok(ticket) => ticket,
+        let turn = match admit(inner, req).await {
+            Ok(turn) => turn,
             Err(e) => {
                 if js_error::is_api_error(&e) {
                     set(e.unchecked_ref(), "attempts", &attempts.into());
@@ -488,7 +505,7 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
         };
         attempts += 1;
         counted += 1;
-        let (error, failure, server_wait_ms) = match attempt(inner, req, ticket, refreshed_token).await {
+        let (error, failure, server_wait_ms) = match attempt(inner, req, turn, refreshed_token).await {
             Outcome::Done(success) => return Ok(success),
             Outcome::Thrown(e) => return Err(e),
             Outcome::Failed { error, failure, server_wait_ms } => (error, failure, server_wait_ms),
@@ -518,7 +535,11 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
             set(&event, "error", &error);
             set(&event, "method", &JsValue::from_str(&req.method));
             set(&event, "url", &JsValue::from_str(&req.url));
-            if let Some(rate) = inner.limiter.borrow().learned_rate_per_s() {
+            let learned = match &inner.share {
+                Some(share) => share.learned_rate(),
+                None => inner.limiter.borrow().learned_rate_per_s(),
+            };
+            if let Some(rate) = learned {
                 set(&event, "learnedRate", &rate.into());
             }
             // A throwing listener must not break the request.
@@ -526,7 +547,11 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
         }
         if reason == RetryReason::RateLimited {
             // One cooldown for the whole client: this request and every other wait for it in `admit`.
-            inner.limiter.borrow_mut().cool_down(now() + delay_ms);
+            let until = now() + delay_ms;
+            match &inner.share {
+                Some(share) => share.cool_down(until),
+                None => inner.limiter.borrow_mut().cool_down(until),
+            }
             wake_waiting(inner);
         } else {
             timer::sleep(delay_ms, &req.signal, &JsValue::UNDEFINED).await?;
@@ -534,30 +559,63 @@ async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
     }
 }
 
-/// Waits until the limiter lets a request go; `Err(signal.reason)` on abort, and a `RateLimitError` at once when
-/// the wait would be longer than `maxRetryAfterMs` (a spent quota that resets in an hour).
-async fn admit(inner: &Inner, req: &Req) -> Result<Ticket, JsValue> {
-    loop {
+/// A request's turn to be sent: its place in the client's limiter, and the shared quota's grant when shared.
+struct Turn {
+    ticket: Ticket,
+    grant: Option<JsValue>,
+}
+
+/// Waits until the limiter (and the shared quota, when shared) lets a request go; `Err(signal.reason)` on abort,
+/// and a `RateLimitError` at once when the wait would be longer than `maxRetryAfterMs` (a spent quota that resets
+/// in an hour).
+async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
+    let ticket = loop {
         let at = now();
         let admission = inner.limiter.borrow_mut().admit(at);
         let wait_ms = match admission {
-            Admission::Go(ticket) => return Ok(ticket),
+            Admission::Go(ticket) => break ticket,
             Admission::WaitUntil(until) => until - at,
             Admission::WaitForAnswer => f64::INFINITY,
         };
         if wait_ms.is_finite() && !retry::may_wait_for_turn(req.retry.as_ref(), wait_ms) {
-            let mut text = String::from("the rate limit allows the next request in ");
-            error::push_u32(&mut text, (wait_ms / 1000.0).ceil().min(u32::MAX as f64) as u32);
-            text.push_str(" s, later than maxRetryAfterMs; not sent");
-            let error = plain_error_with_code(inner, req, ErrorKind::RateLimit, "too_many_requests", &text, JsValue::UNDEFINED, None);
-            set(error.unchecked_ref(), "retryAfterMs", &wait_ms.into());
-            set(error.unchecked_ref(), "attempts", &0.into());
-            return Err(error);
+            return Err(turn_too_far(inner, req, wait_ms));
         }
         inner.waiting.set(inner.waiting.get() + 1);
         let woken = timer::sleep(wait_ms, &req.signal, &inner.gate).await;
         inner.waiting.set(inner.waiting.get() - 1);
         woken?;
+    };
+    let Some(share) = &inner.share else { return Ok(Turn { ticket, grant: None }) };
+    let max_wait_ms = req.retry.as_ref().map_or(options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
+    let outcome = JsFuture::from(share.acquire(max_wait_ms, &req.signal)).await;
+    let grant = match outcome {
+        Ok(grant) if member(&grant, "waitMs").as_f64().is_none() => Ok(grant),
+        Ok(refusal) => Err(turn_too_far(inner, req, member(&refusal, "waitMs").as_f64().unwrap_or(0.0))),
+        Err(e) => Err(e),
+    }
+    .inspect_err(|_| {
+        inner.limiter.borrow_mut().cancel(ticket);
+        wake_waiting(inner);
+    })?;
+    Ok(Turn { ticket, grant: Some(grant) })
+}
+
+/// The `RateLimitError` for a turn further away than `maxRetryAfterMs`: not sent.
+fn turn_too_far(inner: &Inner, req: &Req, wait_ms: f64) -> JsValue {
+    let mut text = String::from("the rate limit allows the next request in ");
+    error::push_u32(&mut text, (wait_ms / 1000.0).ceil().min(u32::MAX as f64) as u32);
+    text.push_str(" s, later than maxRetryAfterMs; not sent");
+    let error = plain_error_with_code(inner, req, ErrorKind::RateLimit, "too_many_requests", &text, JsValue::UNDEFINED, None);
+    set(error.unchecked_ref(), "retryAfterMs", &wait_ms.into());
+    set(error.unchecked_ref(), "attempts", &0.into());
+    error
+}
+
+/// `client.rateLimit`: the share's state when shared, else the client's own.
+fn rate_limit_value(inner: &Inner) -> JsValue {
+    match &inner.share {
+        Some(share) => share.state(),
+        None => js_error::rate_limit_object(inner.limiter.borrow().state()),
     }
 }
 
@@ -568,10 +626,27 @@ fn wake_waiting(inner: &Inner) {
     }
 }
 
-/// Reports an answer (its status and rate headers, or none) at `at` to the limiter and wakes the requests waiting
-/// on it.
-fn report(inner: &Inner, ticket: Ticket, at: f64, rate: Option<&RateHeaders>, status: Option<u16>) {
-    inner.limiter.borrow_mut().finish_with_status(ticket, at, rate, status);
+/// Reports an answer (its status and rate headers, or none) at `at` to the limiter (and the shared quota) and wakes
+/// the requests waiting on it.
+fn report(inner: &Inner, turn: &Turn, at: f64, rate: Option<&RateHeaders>, status: Option<u16>) {
+    match (&inner.share, &turn.grant) {
+        (Some(share), Some(grant)) => {
+            inner.limiter.borrow_mut().finish(turn.ticket, at, None);
+            let told = rate.and_then(|r| r.state(at));
+            let (limit, remaining, reset_at) = told.map_or((f64::NAN, f64::NAN, f64::NAN), |s| (s.limit, s.remaining, s.reset_at.unwrap_or(f64::NAN)));
+            share.release(grant, status.map_or(0, i32::from), limit, remaining, reset_at);
+        }
+        _ => inner.limiter.borrow_mut().finish_with_status(turn.ticket, at, rate, status),
+    }
+    wake_waiting(inner);
+}
+
+/// Gives back a turn whose request was never sent.
+fn cancel(inner: &Inner, turn: &Turn) {
+    inner.limiter.borrow_mut().cancel(turn.ticket);
+    if let (Some(share), Some(grant)) = (&inner.share, &turn.grant) {
+        share.release(grant, -1, f64::NAN, f64::NAN, f64::NAN);
+    }
     wake_waiting(inner);
 }
 
@@ -617,12 +692,11 @@ async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: bool) -> Resul
 }
 
 /// One attempt: headers, fetch (following redirects on the base origin), then the body or the typed error.
-async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) -> Outcome {
+async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token: bool) -> Outcome {
     let headers = match attempt_headers(inner, req, refresh_token).await {
         Ok(h) => h,
         Err(e) => {
-            inner.limiter.borrow_mut().cancel(ticket);
-            wake_waiting(inner);
+            cancel(inner, &turn);
             return Outcome::Thrown(e);
         }
     };
@@ -630,7 +704,7 @@ async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) 
     let response = match send(inner, req, headers, &guard.0.signal()).await {
         Ok(response) => response,
         Err(e) => {
-            report(inner, ticket, now(), None, None);
+            report(inner, &turn, now(), None, None);
             return failure_outcome(inner, req, &guard, e);
         }
     };
@@ -638,7 +712,7 @@ async fn attempt(inner: &Inner, req: &Req, ticket: Ticket, refresh_token: bool) 
     let at = now();
     let rate = RateHeaders::read(&snapshot, at);
     let status = response.status();
-    report(inner, ticket, at, Some(&rate), Some(status));
+    report(inner, &turn, at, Some(&rate), Some(status));
     if (200..300).contains(&status) {
         return match read_success(&response, &snapshot, req, status).await {
             Ok(Some(value)) => Outcome::Done(Success { value, status, retry_after_ms: rate.retry_after_ms }),
@@ -793,7 +867,7 @@ fn http_error(inner: &Inner, req: &Req, status: u16, response: &Response, body: 
             headers: transport::headers_object(&headers),
             body,
             retry_after_ms: rate.server_wait_ms(status),
-            rate_limit: inner.limiter.borrow().state(),
+            rate_limit: rate_limit_value(inner),
             attempts: 0,
             cause: JsValue::UNDEFINED,
         },
@@ -820,7 +894,7 @@ fn plain_error_with_code(inner: &Inner, req: &Req, kind: ErrorKind, code: &str, 
             headers: JsValue::UNDEFINED,
             body: JsValue::UNDEFINED,
             retry_after_ms: None,
-            rate_limit: inner.limiter.borrow().state(),
+            rate_limit: rate_limit_value(inner),
             attempts: 1,
             cause,
         },

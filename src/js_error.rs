@@ -47,7 +47,8 @@ pub struct ErrorFields<'a> {
     /// The wait the server asked for.
     pub retry_after_ms: Option<f64>,
     /// The client's rate-limit state.
-    pub rate_limit: Option<RateLimitState>,
+    /// `client.rateLimit` when the error was made (an object or null).
+    pub rate_limit: JsValue,
     /// Attempts made so far.
     pub attempts: u32,
     /// The underlying error (ConnectionError).
@@ -82,7 +83,7 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
     set(&o, "headers", &f.headers);
     set(&o, "body", &f.body);
     set(&o, "retryAfterMs", &f.retry_after_ms.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
-    set(&o, "rateLimit", &rate_limit_object(f.rate_limit));
+    set(&o, "rateLimit", &f.rate_limit);
     set(&o, "attempts", &f.attempts.into());
     set(&o, "cause", &f.cause);
     if let Some(fields) = d.map(|d| &d.field_errors).filter(|f| !f.is_empty()) {

@@ -5,8 +5,8 @@
 //! - core: [`options`] (defaults and validation), [`url`] (baseUrl, paths, query), [`headers`] (Retry-After and
 //!   rate-limit headers), [`error`] (status and body to error fields), [`retry`] (the retry decision) and
 //!   [`limiter`] (cooldown, server window, pacing);
-//! - boundary: `transport` (global fetch), `timer` (abortable sleep), `js_error` (typed JS errors) and
-//!   `bindings` (the `Client` class).
+//! - boundary: `transport` (global fetch), `timer` (abortable sleep), `js_error` (typed JS errors), `share` (one
+//!   quota across tabs) and `bindings` (the `Client` class).
 #![deny(missing_docs)]
 
 pub mod error;
@@ -21,6 +21,8 @@ pub mod url;
 mod bindings;
 #[cfg(target_arch = "wasm32")]
 mod js_error;
+#[cfg(target_arch = "wasm32")]
+mod share;
 #[cfg(target_arch = "wasm32")]
 mod timer;
 #[cfg(target_arch = "wasm32")]

@@ -11,6 +11,18 @@ use crate::options::RateWindow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket(u64);
 
+impl Ticket {
+    /// The ticket as a number, to hand to another tab (a shared quota's grant).
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64
+    }
+
+    /// A ticket handed back as a number; anything that is not a whole number ≥ 0 matches no request.
+    pub fn from_f64(n: f64) -> Ticket {
+        Ticket(if n >= 0.0 && n.fract() == 0.0 && n < u64::MAX as f64 { n as u64 } else { u64::MAX })
+    }
+}
+
 /// The answer to "may I send now?".
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Admission {
@@ -117,6 +129,9 @@ pub struct Limiter {
     adaptive: Option<Adaptive>,
     /// The `now` of the admission under way (when a request is sent).
     now_hint: f64,
+    /// Tickets issued and not yet finished, when answers come from other tabs (a shared quota) and may repeat or
+    /// be stale; `None` for a client's own limiter, whose engine reports each ticket exactly once.
+    issued: Option<Vec<u64>>,
 }
 
 impl Limiter {
@@ -132,6 +147,25 @@ impl Limiter {
             last_state: None,
             adaptive: None,
             now_hint: 0.0,
+            issued: None,
+        }
+    }
+
+    /// Checks every reported ticket against those issued: a report for an unknown or finished one is ignored.
+    pub fn checking_tickets(mut self) -> Limiter {
+        self.issued = Some(Vec::new());
+        self
+    }
+
+    /// True when `ticket` may be finished or cancelled (and forgets it when tickets are checked).
+    fn holds(&mut self, ticket: Ticket) -> bool {
+        let Some(issued) = &mut self.issued else { return true };
+        match issued.iter().position(|t| *t == ticket.0) {
+            Some(i) => {
+                issued.swap_remove(i);
+                true
+            }
+            None => false,
         }
     }
 
@@ -239,6 +273,9 @@ impl Limiter {
     fn go(&mut self) -> Admission {
         let ticket = Ticket(self.next_ticket);
         self.next_ticket += 1;
+        if let Some(issued) = &mut self.issued {
+            issued.push(ticket.0);
+        }
         self.in_flight += 1;
         if let Some(window) = &mut self.server {
             window.available -= 1.0;
@@ -264,14 +301,22 @@ impl Limiter {
     /// As [`Limiter::finish`], with the answer's status (`None` when there was none), which adaptive pacing
     /// learns from: a 429 without a described window fits or lowers the bucket, a 2xx raises it slowly.
     pub fn finish_with_status(&mut self, ticket: Ticket, now: f64, headers: Option<&RateHeaders>, status: Option<u16>) {
+        self.finish_observed(ticket, now, headers.and_then(|h| h.state(now)), status);
+    }
+
+    /// As [`Limiter::finish_with_status`], with the window the answer described already read from its headers
+    /// (another tab's answer, reported to a shared quota).
+    pub fn finish_observed(&mut self, ticket: Ticket, now: f64, described: Option<RateLimitState>, status: Option<u16>) {
+        if !self.holds(ticket) {
+            return;
+        }
         self.in_flight = self.in_flight.saturating_sub(1);
-        let described = headers.is_some_and(|h| h.remaining.is_some());
         if let Some(a) = &mut self.adaptive {
             let sent_at = match a.sent_at.iter().position(|(t, _)| *t == ticket) {
                 Some(i) => a.sent_at.swap_remove(i).1,
                 None => now,
             };
-            if !described && self.server.is_none() {
+            if described.is_none() && self.server.is_none() {
                 learn(a, status, sent_at, now);
             }
         }
@@ -281,7 +326,7 @@ impl Limiter {
                 slot.release_at = Some(now + per_ms);
             }
         }
-        let Some(state) = headers.and_then(|h| h.state(now)) else { return };
+        let Some(state) = described else { return };
         self.last_state = Some(state);
         // Requests still in flight were sent into this window too, and will spend from it.
         let available = state.remaining - self.in_flight as f64;
@@ -294,6 +339,9 @@ impl Limiter {
 
     /// Gives up an admitted request that was never sent (aborted while preparing it).
     pub fn cancel(&mut self, ticket: Ticket) {
+        if !self.holds(ticket) {
+            return;
+        }
         self.in_flight = self.in_flight.saturating_sub(1);
         for pacing in &mut self.pacing {
             pacing.slots.retain(|s| s.ticket != ticket);
@@ -641,6 +689,21 @@ mod tests {
             go(&mut l, 1.0);
         }
         assert_eq!(l.admit(1.0), Admission::WaitForAnswer);
+    }
+
+    #[test]
+    fn checked_tickets_finish_once() {
+        // A shared quota hears answers from other tabs: a repeated, stale or bogus one changes nothing.
+        let mut l = Limiter::new(&[], Some(1)).checking_tickets();
+        let t = go(&mut l, 0.0);
+        l.finish_observed(Ticket::from_f64(t.as_f64()), 1.0, None, Some(200));
+        go(&mut l, 1.0);
+        for bogus in [t.as_f64(), -1.0, 0.5, f64::NAN, 1e300] {
+            l.finish_observed(Ticket::from_f64(bogus), 2.0, None, Some(200));
+            l.cancel(Ticket::from_f64(bogus));
+        }
+        assert_eq!(l.in_flight(), 1);
+        assert_eq!(l.admit(2.0), Admission::WaitForAnswer);
     }
 
     #[test]

@@ -1,0 +1,212 @@
+// One quota across tabs and workers of an origin (`shareAcross`). Every realm that joins a share holds two Web
+// Locks: its member lock for its whole life, and (one realm at a time) the leader lock. The leader decides every
+// turn with its SharedQuota (the Rust limiter); the others ask it over a BroadcastChannel. So two tabs never both
+// spend the last request: only the leader hands out turns. When a member's realm goes away (a tab closes), its
+// member lock is released and the leader finishes what it held; when the leader goes, the next realm in the lock's
+// queue leads, and members ask it again for the turns they still wait for.
+
+const MAX_TIMER_MS = 2147483647;
+const shares = new Map(); // share key -> this realm's Share
+
+const newId = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
+
+/**
+ * This realm's member of the share `key`, created with `quota` (freed when the realm has one already), or
+ * undefined when BroadcastChannel or Web Locks are missing (Node, Deno, Bun, workerd): then every client keeps its
+ * own limits, silently.
+ */
+export function joinShare(key, quota) {
+  let share = shares.get(key);
+  const supported = typeof BroadcastChannel === "function" && typeof navigator === "object" && navigator && navigator.locks;
+  if (share || !supported) {
+    quota.free();
+    return share;
+  }
+  share = new Share(key, quota);
+  shares.set(key, share);
+  return share;
+}
+
+class Share {
+  constructor(key, quota) {
+    this.name = "polite-fetch:" + key;
+    this.quota = quota;
+    this.member = newId();
+    this.epoch = undefined; // set while this realm leads: grants of another epoch are stale
+    this.queue = []; // leader: asks waiting for a turn, { member, id, maxWaitMs }
+    this.granted = new Map(); // leader: member -> tickets it holds
+    this.watched = new Set(); // leader: members whose departure is watched
+    this.asks = new Map(); // this realm's asks without a turn yet: id -> { maxWaitMs, settle }
+    this.nextAsk = 0;
+    this.timer = undefined;
+    this.state = null;
+    this.learnedRate = undefined;
+    this.channel = new BroadcastChannel(this.name);
+    this.channel.onmessage = (event) => this.receive(event.data);
+    const forever = () => new Promise(() => {});
+    navigator.locks.request(this.name + ":member:" + this.member, forever);
+    navigator.locks.request(this.name + ":leader", () => {
+      this.lead();
+      return forever();
+    });
+  }
+
+  /** Waits for a turn: resolves `{ ticket, epoch }`, or `{ waitMs }` when it is further than `maxWaitMs`. */
+  acquire(maxWaitMs, signal) {
+    return new Promise((resolve, reject) => {
+      if (signal && signal.aborted) return reject(signal.reason);
+      const id = this.nextAsk++;
+      const onAbort = () => {
+        this.asks.delete(id);
+        if (this.epoch) this.queue = this.queue.filter((a) => a.member !== this.member || a.id !== id);
+        else this.channel.postMessage({ t: "drop", member: this.member, id });
+        reject(signal.reason);
+      };
+      const settle = (turn) => {
+        if (signal) signal.removeEventListener("abort", onAbort);
+        this.asks.delete(id);
+        resolve(turn);
+      };
+      if (signal) signal.addEventListener("abort", onAbort);
+      this.asks.set(id, { maxWaitMs, settle });
+      this.ask(id, maxWaitMs);
+    });
+  }
+
+  /** Reports the answer to a turn (status -1: never sent; 0: no answer). */
+  release(turn, status, limit, remaining, resetAt) {
+    const done = { t: "done", member: this.member, epoch: turn.epoch, ticket: turn.ticket, status, limit, remaining, resetAt };
+    if (this.epoch) this.receive(done);
+    else this.channel.postMessage(done);
+  }
+
+  /** Holds the whole share until `until` (ms since epoch). */
+  coolDown(until) {
+    if (this.epoch) this.quota.coolDown(until);
+    else this.channel.postMessage({ t: "cool", until });
+  }
+
+  ask(id, maxWaitMs) {
+    if (this.epoch) {
+      this.queue.push({ member: this.member, id, maxWaitMs });
+      this.pump();
+    } else {
+      this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs });
+    }
+  }
+
+  lead() {
+    this.epoch = newId();
+    for (const [id, ask] of this.asks) this.queue.push({ member: this.member, id, maxWaitMs: ask.maxWaitMs });
+    this.channel.postMessage({ t: "leader" });
+    this.pump();
+  }
+
+  receive(m) {
+    if (!m || typeof m !== "object") return;
+    const mine = m.member === this.member;
+    switch (m.t) {
+      // Answers to this realm's asks, from the leader.
+      case "grant":
+        if (mine) {
+          const ask = this.asks.get(m.id);
+          if (ask) ask.settle({ ticket: m.ticket, epoch: m.epoch });
+          else this.release({ ticket: m.ticket, epoch: m.epoch }, -1, NaN, NaN, NaN); // aborted meanwhile
+        }
+        return;
+      case "refuse":
+        if (mine) this.asks.get(m.id)?.settle({ waitMs: m.waitMs });
+        return;
+      case "leader":
+        // A new leader knows nothing of the asks sent to the old one.
+        for (const [id, ask] of this.asks) this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs: ask.maxWaitMs });
+        return;
+      case "state":
+        this.state = m.state;
+        this.learnedRate = m.learnedRate;
+        return;
+    }
+    if (!this.epoch) return;
+    // The leader's part.
+    switch (m.t) {
+      case "ask":
+        if (this.queue.some((a) => a.member === m.member && a.id === m.id)) return;
+        this.watch(m.member);
+        this.queue.push({ member: m.member, id: m.id, maxWaitMs: m.maxWaitMs });
+        break;
+      case "drop":
+        this.queue = this.queue.filter((a) => a.member !== m.member || a.id !== m.id);
+        return;
+      case "cool":
+        this.quota.coolDown(m.until);
+        return;
+      case "done":
+        if (m.epoch !== this.epoch) return; // granted by a leader that is gone
+        this.granted.get(m.member)?.delete(m.ticket);
+        if (m.status < 0) this.quota.cancel(m.ticket);
+        else this.quota.finish(m.ticket, Date.now(), m.status, m.limit, m.remaining, m.resetAt);
+        this.publish();
+        break;
+      default:
+        return;
+    }
+    this.pump();
+  }
+
+  /** Leader: hands out turns while the quota allows, then waits for an answer or for the time it names. */
+  pump() {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.queue.length) {
+      const now = Date.now();
+      const decision = this.quota.admit(now);
+      if (decision >= 0) {
+        this.grant(this.queue.shift(), decision);
+        continue;
+      }
+      if (decision === -Infinity) return; // an answer pumps again
+      const waitMs = -decision - now;
+      const head = this.queue[0];
+      if (waitMs > head.maxWaitMs) {
+        this.queue.shift();
+        if (head.member === this.member) this.asks.get(head.id)?.settle({ waitMs });
+        else this.channel.postMessage({ t: "refuse", member: head.member, id: head.id, waitMs });
+        continue;
+      }
+      this.timer = setTimeout(() => this.pump(), Math.min(waitMs, MAX_TIMER_MS));
+      return;
+    }
+  }
+
+  grant(ask, ticket) {
+    if (ask.member === this.member) {
+      const own = this.asks.get(ask.id);
+      if (own) own.settle({ ticket, epoch: this.epoch });
+      else this.quota.cancel(ticket);
+      return;
+    }
+    if (!this.granted.has(ask.member)) this.granted.set(ask.member, new Set());
+    this.granted.get(ask.member).add(ticket);
+    this.channel.postMessage({ t: "grant", member: ask.member, id: ask.id, ticket, epoch: this.epoch });
+  }
+
+  /** Leader: tells every member the share's rate-limit state, for `client.rateLimit`. */
+  publish() {
+    this.state = this.quota.state();
+    this.learnedRate = this.quota.learnedRate();
+    this.channel.postMessage({ t: "state", state: this.state, learnedRate: this.learnedRate });
+  }
+
+  /** Leader: when `member`'s realm goes away (its lock is released), what it held is finished and its asks go. */
+  watch(member) {
+    if (member === this.member || this.watched.has(member)) return;
+    this.watched.add(member);
+    navigator.locks.request(this.name + ":member:" + member, () => {
+      this.watched.delete(member);
+      for (const ticket of this.granted.get(member) ?? []) this.quota.finish(ticket, Date.now(), 0, NaN, NaN, NaN);
+      this.granted.delete(member);
+      this.queue = this.queue.filter((a) => a.member !== member);
+      this.pump();
+    });
+  }
+}

@@ -1,0 +1,97 @@
+//! One quota across tabs and workers (`shareAcross`). `js/share.js` elects one leader per share with Web Locks and
+//! carries asks, grants and answers over a BroadcastChannel; the leader decides with a core [`Limiter`], handed to
+//! JS as a `SharedQuota`. A runtime without BroadcastChannel or Web Locks gets no share: the client keeps its own.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+use crate::headers::RateLimitState;
+use crate::js_error;
+use crate::limiter::{Admission, Limiter, Ticket};
+
+/// The shared limiter of one share, used by the realm that leads it.
+#[wasm_bindgen]
+pub struct SharedQuota {
+    limiter: Limiter,
+}
+
+impl SharedQuota {
+    /// A quota deciding with `limiter` (the leading client's pacing and adaptive settings).
+    pub fn new(limiter: Limiter) -> SharedQuota {
+        SharedQuota { limiter: limiter.checking_tickets() }
+    }
+}
+
+#[wasm_bindgen]
+impl SharedQuota {
+    /// Admits one request at `now`: a ticket (≥ 0) to send now, `-at` to ask again at `at` (ms since epoch), or
+    /// `-Infinity` to ask again when an answer arrives.
+    pub fn admit(&mut self, now: f64) -> f64 {
+        match self.limiter.admit(now) {
+            Admission::Go(ticket) => ticket.as_f64(),
+            Admission::WaitUntil(at) => -at.max(f64::MIN_POSITIVE),
+            Admission::WaitForAnswer => f64::NEG_INFINITY,
+        }
+    }
+
+    /// Reports the answer to a ticket: `status` 0 when there was none; `remaining` NaN when the answer described
+    /// no window (then `limit` and `reset_at` are ignored; `reset_at` NaN when unknown).
+    pub fn finish(&mut self, ticket: f64, now: f64, status: u16, limit: f64, remaining: f64, reset_at: f64) {
+        let described = (!remaining.is_nan()).then(|| RateLimitState {
+            limit: if limit.is_nan() { remaining } else { limit },
+            remaining,
+            reset_at: (!reset_at.is_nan()).then_some(reset_at),
+            observed_at: now,
+            learned: false,
+        });
+        self.limiter.finish_observed(Ticket::from_f64(ticket), now, described, (status != 0).then_some(status));
+    }
+
+    /// Gives back a ticket whose request was never sent.
+    pub fn cancel(&mut self, ticket: f64) {
+        self.limiter.cancel(Ticket::from_f64(ticket));
+    }
+
+    /// Holds every request of the share until `until` (a 429's wait).
+    #[wasm_bindgen(js_name = coolDown)]
+    pub fn cool_down(&mut self, until: f64) {
+        self.limiter.cool_down(until);
+    }
+
+    /// The share's rate-limit state, as `client.rateLimit` shows it (null until something is known).
+    pub fn state(&self) -> JsValue {
+        js_error::rate_limit_object(self.limiter.state())
+    }
+
+    /// The rate adaptive pacing learned, per second.
+    #[wasm_bindgen(js_name = learnedRate)]
+    pub fn learned_rate(&self) -> Option<f64> {
+        self.limiter.learned_rate_per_s()
+    }
+}
+
+#[wasm_bindgen(module = "/src/js/share.js")]
+extern "C" {
+    /// This realm's member of one share.
+    pub type Share;
+    /// Joins the share named `key`: the realm's existing member when there is one, `undefined` when the runtime
+    /// lacks BroadcastChannel or Web Locks.
+    #[wasm_bindgen(js_name = joinShare)]
+    pub fn join_share(key: &str, quota: SharedQuota) -> Option<Share>;
+    /// Waits for a turn: resolves with a grant `{ ticket, epoch }`, or `{ waitMs }` when the turn is further away
+    /// than `max_wait_ms`; rejects with `signal.reason` on abort.
+    #[wasm_bindgen(method)]
+    pub fn acquire(this: &Share, max_wait_ms: f64, signal: &JsValue) -> Promise;
+    /// Reports a grant's answer (see [`SharedQuota::finish`]); `status` -1 when it was never sent.
+    #[wasm_bindgen(method)]
+    pub fn release(this: &Share, grant: &JsValue, status: i32, limit: f64, remaining: f64, reset_at: f64);
+    /// Holds the whole share until `until`.
+    #[wasm_bindgen(method, js_name = coolDown)]
+    pub fn cool_down(this: &Share, until: f64);
+    /// The share's latest rate-limit state (an object like `client.rateLimit`, or null).
+    #[wasm_bindgen(method, getter)]
+    pub fn state(this: &Share) -> JsValue;
+    /// The share's learned rate per second, when adaptive pacing learned one.
+    #[wasm_bindgen(method, getter, js_name = learnedRate)]
+    pub fn learned_rate(this: &Share) -> Option<f64>;
+}

@@ -1,0 +1,88 @@
+// shareAcross in headless Chromium: three tabs of one origin bursting at once against the reference REST API
+// (a fixed window of 10 per second with X-RateLimit-* headers) earn no more 429s together than one tab bursting
+// alone, and every request succeeds; without sharing they earn more. Then the leading tab closes mid-burst and
+// the others still finish.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+
+const server = process.env.POLITE_TEST_SERVER;
+const PAGE = `${server}/files/tests/js/pages/share.html`;
+const LIMIT = "10/1000";
+const PER_TAB = 12;
+let browser, context;
+
+before(async () => {
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  context = await browser.newContext(); // one profile: the tabs share BroadcastChannel and Web Locks
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function openTabs(n) {
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    page.on("pageerror", (e) => console.error("page error:", String(e)));
+    await page.goto(PAGE);
+    await page.waitForFunction(() => window.ready === true);
+    pages.push(page);
+  }
+  return pages;
+}
+
+const refused = async (session) => (await (await fetch(`${server}/api/__refused/${session}`)).json()).count;
+const newSession = (name) => `${name}-${Math.random().toString(36).slice(2, 8)}`;
+
+/** Every tab fires `count` requests at once; returns the tabs' results and the 429s the server sent. */
+async function burstAll(pages, count, shareAcross) {
+  const session = newSession(shareAcross ?? "alone");
+  const results = await Promise.all(pages.map((p) => p.evaluate((args) => window.burst(args), { count, session, shareAcross, limit: LIMIT })));
+  return { results, refused: await refused(session) };
+}
+
+test("three tabs sharing one quota earn no more 429s than one tab, and all their requests succeed", async () => {
+  const tabs = await openTabs(3);
+  const one = await burstAll([tabs[0]], 3 * PER_TAB, `one-${Math.random()}`);
+  const apart = await burstAll(tabs, PER_TAB, undefined);
+  const shared = await burstAll(tabs, PER_TAB, `tabs-${Math.random()}`);
+  console.log(`429s: one tab ${one.refused}, three tabs not shared ${apart.refused}, three tabs shared ${shared.refused}`);
+  for (const run of [one, apart, shared]) for (const r of run.results) assert.deepEqual(r.failures, []);
+  assert.equal(shared.results.reduce((n, r) => n + r.ok, 0), 3 * PER_TAB);
+  assert.ok(shared.refused <= one.refused, `shared tabs ${shared.refused} 429s, one tab ${one.refused}`);
+  assert.ok(apart.refused > shared.refused, `not shared ${apart.refused}, shared ${shared.refused}`);
+  // Every tab sees the window the server described, whoever received it.
+  for (const r of shared.results) assert.equal(r.rateLimit?.limit, 10, JSON.stringify(r.rateLimit));
+  await Promise.all(tabs.map((p) => p.close()));
+});
+
+test("when the leading tab closes mid-burst, the other tabs still finish", async () => {
+  const tabs = await openTabs(3);
+  const session = newSession("close");
+  const shareAcross = `close-${Math.random()}`;
+  // The first tab to join leads; it closes while every tab waits for turns (30 requests at 10 per second).
+  await tabs[0].evaluate((args) => window.burst(args), { count: 1, session, shareAcross, limit: LIMIT });
+  const runs = tabs.map((p) => p.evaluate((args) => window.burst(args), { count: 10, session, shareAcross, limit: LIMIT }));
+  runs[0].catch(() => {}); // its page goes away
+  await new Promise((r) => setTimeout(r, 500));
+  await tabs[0].close();
+  const [b, c] = await Promise.all(runs.slice(1));
+  assert.deepEqual([...b.failures, ...c.failures], []);
+  assert.equal(b.ok + c.ok, 20);
+  await Promise.all(tabs.slice(1).map((p) => p.close()));
+});
+
+test("without BroadcastChannel and Web Locks (Node 20 has no navigator.locks) a shared client works on its own", async () => {
+  const { Client } = await import(new URL("../../pkg/index.node.js", import.meta.url));
+  const session = newSession("node");
+  const api = new Client({ baseUrl: server, apiKey: "demo-read", shareAcross: "tabs", headers: { "X-Demo-Session": session, "X-Demo-Limit": LIMIT } });
+  const settled = await Promise.allSettled(Array.from({ length: 15 }, () => api.get("/api/PurchaseDocuments/my")));
+  assert.deepEqual(settled.filter((s) => s.status === "rejected"), []);
+  assert.equal(api.rateLimit?.limit, 10);
+  assert.throws(() => new Client({ baseUrl: server, shareAcross: "" }), /shareAcross/);
+  assert.throws(() => new Client({ baseUrl: server, shareAcross: 3 }), /shareAcross/);
+});
