@@ -1,7 +1,7 @@
 // Bursts against rate limiters that say nothing about their limit, for `make bench` and tests/js/limiters.test.mjs:
 // nginx from Debian's packages (limit_req, a real limiter no one here wrote), started here with its own prefix and
 // config, and the reference server's SeaTable flavour (a bare 429 with no header at all).
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -87,7 +87,7 @@ ${temp}
   }
   return {
     base,
-    version: execFileSync(binary, ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim() || stderr.trim(),
+    version: spawnSync(binary, ["-v"], { encoding: "utf8" }).stderr.trim().replace(/^nginx version: /, ""), // "nginx/1.22.1"
     refusedFor(key) {
       return readFileSync(join(prefix, "access.log"), "utf8").split("\n").filter((line) => line === `${key} 429`).length;
     },

@@ -70,7 +70,11 @@ export interface ClientOptions {
   maxConcurrency?: number;
   /** Learn the allowed rate from 429s when nothing else says it. @default true */
   adaptive?: boolean;
-  /** Share one quota with same-named clients in other tabs/workers of the origin. @default not shared */
+  /**
+   * Share one quota (cooldown, server window, pacing, learned rate) with the clients of the same name and baseUrl
+   * in the other tabs and workers of this origin (Web Locks + BroadcastChannel; ignored where they are missing).
+   * A non-empty string. @default not shared
+   */
   shareAcross?: "tabs" | (string & {});
   onRetry?: (event: RetryEvent) => void;
   /** The fetch to call. @default globalThis.fetch */

@@ -40,17 +40,8 @@ extern "C" {
 
     /// A fetch `Headers`.
     pub type Headers;
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> Headers;
     #[wasm_bindgen(method)]
     pub fn get(this: &Headers, name: &str) -> Option<String>;
-    #[wasm_bindgen(method)]
-    pub fn has(this: &Headers, name: &str) -> bool;
-    /// Throws a TypeError for a name or value fetch refuses.
-    #[wasm_bindgen(method, catch)]
-    pub fn set(this: &Headers, name: &str, value: &str) -> Result<(), JsValue>;
-    #[wasm_bindgen(method, js_name = delete)]
-    pub fn remove(this: &Headers, name: &str);
 
     /// A `Blob`, whose size tells an empty body.
     pub type Blob;

@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { root } from "./install.mjs";
 
 // Set from the benchmark work (55.6 KB gzip), then raised once: the fault matrix's fixes (host validation, the
-// bounded wait for a turn, HTTP-dates with commas) added 2.3 KB gzip.
-const BUDGET_GZIP_BYTES = 60_000;
-const BUDGET_BROTLI_BYTES = 52_000;
+// bounded wait for a turn, HTTP-dates with commas) added 2.3 KB gzip; raised again for issue 8: shareAcross (the
+// SharedQuota class and js/share.js) added 3.3 KB gzip (59.2 -> 62.5 KB), 3.1 KB brotli.
+const BUDGET_GZIP_BYTES = 63_500;
+const BUDGET_BROTLI_BYTES = 55_500;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
