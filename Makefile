@@ -65,7 +65,7 @@ test-wasm-browser: setup-rust setup-browser server
 # The packed tarball, installed into throwaway projects: Node ESM and CommonJS, Deno, Bun, workerd (miniflare),
 # a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.
 test-js: pkg server setup-browser setup-nginx
-	scripts/with-server.sh node --test tests/js/
+	scripts/with-server.sh node --test --test-timeout=600000 tests/js/
 
 # Benchmarks against ky, ofetch, axios + axios-retry and raw fetch; rewrites the table in BENCHMARKS.md.
 # The server runs on core 1 and the clients on core 0 when the machine has two.

@@ -6,6 +6,7 @@
 // queue leads, and members ask it again for the turns they still wait for.
 
 const MAX_TIMER_MS = 2147483647;
+const COOLDOWN_GRACE_MS = 20;
 const shares = new Map(); // share key -> this realm's Share
 
 const newId = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -39,12 +40,20 @@ class Share {
     this.asks = new Map(); // this realm's asks without a turn yet: id -> { maxWaitMs, settle }
     this.nextAsk = 0;
     this.timer = undefined;
+    this.graceUntil = 0; // leader: no turns until then (a member's 429 whose cooldown is on its way)
     this.state = null;
     this.learnedRate = undefined;
     this.channel = new BroadcastChannel(this.name);
     this.channel.onmessage = (event) => this.receive(event.data);
     const forever = () => new Promise(() => {});
-    navigator.locks.request(this.name + ":member:" + this.member, forever);
+    // Asks go out only once the member lock is held: the leader watches that lock as soon as an ask arrives, and
+    // must not get it first (it would take this realm for gone).
+    this.joined = false;
+    navigator.locks.request(this.name + ":member:" + this.member, () => {
+      this.joined = true;
+      this.resendAsks();
+      return forever();
+    });
     navigator.locks.request(this.name + ":leader", () => {
       this.lead();
       return forever();
@@ -82,7 +91,7 @@ class Share {
 
   /** Holds the whole share until `until` (ms since epoch). */
   coolDown(until) {
-    if (this.epoch) this.quota.coolDown(until);
+    if (this.epoch) this.receive({ t: "cool", until });
     else this.channel.postMessage({ t: "cool", until });
   }
 
@@ -90,9 +99,15 @@ class Share {
     if (this.epoch) {
       this.queue.push({ member: this.member, id, maxWaitMs });
       this.pump();
-    } else {
+    } else if (this.joined) {
       this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs });
     }
+  }
+
+  /** Sends every ask still without a turn (to a new leader, or once this realm has joined). */
+  resendAsks() {
+    if (this.epoch || !this.joined) return;
+    for (const [id, ask] of this.asks) this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs: ask.maxWaitMs });
   }
 
   lead() {
@@ -118,8 +133,7 @@ class Share {
         if (mine) this.asks.get(m.id)?.settle({ waitMs: m.waitMs });
         return;
       case "leader":
-        // A new leader knows nothing of the asks sent to the old one.
-        for (const [id, ask] of this.asks) this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs: ask.maxWaitMs });
+        this.resendAsks(); // a new leader knows nothing of the asks sent to the old one
         return;
       case "state":
         this.state = m.state;
@@ -139,13 +153,17 @@ class Share {
         return;
       case "cool":
         this.quota.coolDown(m.until);
-        return;
+        this.graceUntil = 0;
+        break;
       case "done":
         if (m.epoch !== this.epoch) return; // granted by a leader that is gone
         this.granted.get(m.member)?.delete(m.ticket);
         if (m.status < 0) this.quota.cancel(m.ticket);
         else this.quota.finish(m.ticket, Date.now(), m.status, m.limit, m.remaining, m.resetAt);
         this.publish();
+        // A 429's cooldown follows in the member's next message: hand out no turn before it arrives (or until
+        // shortly after, when the caller does not retry and none comes).
+        if (m.status === 429) this.graceUntil = Date.now() + COOLDOWN_GRACE_MS;
         break;
       default:
         return;
@@ -157,6 +175,11 @@ class Share {
   pump() {
     clearTimeout(this.timer);
     this.timer = undefined;
+    const holdMs = this.graceUntil - Date.now();
+    if (holdMs > 0) {
+      this.timer = setTimeout(() => this.pump(), holdMs);
+      return;
+    }
     while (this.queue.length) {
       const now = Date.now();
       const decision = this.quota.admit(now);

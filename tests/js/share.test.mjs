@@ -45,7 +45,7 @@ async function burstAll(pages, count, shareAcross) {
   return { results, refused: await refused(session) };
 }
 
-test("three tabs sharing one quota earn no more 429s than one tab, and all their requests succeed", async () => {
+test("three tabs sharing one quota earn no more 429s than one tab, and all their requests succeed", { timeout: 60_000 }, async () => {
   const tabs = await openTabs(3);
   const one = await burstAll([tabs[0]], 3 * PER_TAB, `one-${Math.random()}`);
   const apart = await burstAll(tabs, PER_TAB, undefined);
@@ -60,7 +60,7 @@ test("three tabs sharing one quota earn no more 429s than one tab, and all their
   await Promise.all(tabs.map((p) => p.close()));
 });
 
-test("when the leading tab closes mid-burst, the other tabs still finish", async () => {
+test("when the leading tab closes mid-burst, the other tabs still finish", { timeout: 60_000 }, async () => {
   const tabs = await openTabs(3);
   const session = newSession("close");
   const shareAcross = `close-${Math.random()}`;
