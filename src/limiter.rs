@@ -372,21 +372,22 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     if status == Some(429) {
         a.recent_refused.push_back(now);
     }
-    // Refusals are a rate signal when they are more than a fifth of the last second's answers: a few sporadic
-    // 429s among many good answers (one endpoint's own limit, a flaky proxy) must not throttle the whole client.
-    let often_refused = a.recent_refused.len() * 4 > a.recent_good.len();
+    // Refusals are a rate signal when they are most of the last second's answers: sporadic 429s, even a steady
+    // fifth of them (one endpoint's own limit, a flaky proxy), must not throttle the whole client. Measured: a
+    // fifth as the threshold learned 4/s from slow start's first answers in the soak test and stalled it.
+    let mostly_refused = a.recent_refused.len() > a.recent_good.len();
     match status {
         Some(429) => match &mut a.learned {
             // Refusals outnumber the good answers of a wave: the wave's good answers, over a second, are the limit (a
             // little less: a token bucket lets its burst and one more through, so the wave overstates the rate).
-            None if a.recent_good.len() >= MIN_WAVE_TO_LEARN && often_refused => {
+            None if a.recent_good.len() >= MIN_WAVE_TO_LEARN && mostly_refused => {
                 let capacity = (a.recent_good.len() as f64 * LEARNED_SHARE).max(1.0);
                 a.learned = Some(Learned { capacity, rate_per_ms: capacity / LEARNING_SPAN_MS, tokens: 0.0, updated_at: now, decreased_at: now, good_streak: 0, first_estimate: true });
                 a.recent_good.clear();
             }
             None => {}
             // Refused although paced, mostly: back off multiplicatively, once per estimate and second.
-            Some(l) if sent_at >= l.decreased_at && now - l.decreased_at >= LEARNING_SPAN_MS && often_refused => {
+            Some(l) if sent_at >= l.decreased_at && now - l.decreased_at >= LEARNING_SPAN_MS && mostly_refused => {
                 l.refill(now);
                 l.rate_per_ms *= 0.8;
                 l.capacity = (l.capacity * 0.8).max(1.0);
@@ -613,8 +614,10 @@ mod tests {
     #[test]
     fn adaptive_pacing_learns_a_silent_limit() {
         // A burst of 60: ideal makespan 4.9 s (11 at once, then 49 at 100 ms).
+        // The simulation answers a whole wave in the same millisecond, so slow start has more out when the first
+        // refusal comes than against real nginx (tests/js/limiters.test.mjs: 13, target at most 20).
         let (refused, makespan) = simulate(true, 60, nginx_like(), 1000.0);
-        assert!(refused <= 20, "{refused} 429s");
+        assert!(refused <= 40, "{refused} 429s");
         assert!(makespan <= 1.1 * 4900.0, "makespan {makespan} ms");
         // Without it, every held request goes at once after each cooldown and is refused again.
         let (refused_blind, _) = simulate(false, 60, nginx_like(), 1000.0);
@@ -629,11 +632,13 @@ mod tests {
         for t in wave {
             l.finish_with_status(t, 3.0, Some(&RateHeaders::default()), Some(200));
         }
-        // Refusals must be more than a fifth of the second's answers (6 good) before anything is learned: the one
-        // at 1.0 and one more.
+        // Refusals must outnumber the second's good answers (6) before anything is learned: the one at 1.0 and 6.
         let late = go(&mut l, 4.0);
-        let t = go(&mut l, 4.0);
-        l.finish_with_status(t, 5.0, Some(&RateHeaders::default()), Some(429));
+        for i in 0..6 {
+            let t = go(&mut l, 4.0);
+            l.finish_with_status(t, 5.0, Some(&RateHeaders::default()), Some(429));
+            assert_eq!(l.learned_rate_per_s().is_some(), i == 5, "after {} more refusals", i + 1);
+        }
         assert!((l.learned_rate_per_s().unwrap() - 5.4).abs() < 1e-9);
         assert_eq!(l.state().map(|s| (s.learned, s.limit)), Some((true, 5.0)));
         // A good answer of the same wave arriving late still counts towards it.
@@ -647,16 +652,16 @@ mod tests {
 
     #[test]
     fn adaptive_pacing_ignores_sporadic_refusals() {
-        // 20 good answers in a second, then refusals: the fifth is still sporadic, the sixth is a limit.
+        // 20 good answers in a second, then refusals: the 20th is still sporadic, the 21st is a limit.
         let mut l = Limiter::new(&[], None).with_adaptive(true);
         for _ in 0..20 {
             let t = go(&mut l, 0.0);
             l.finish_with_status(t, 1.0, Some(&RateHeaders::default()), Some(200));
         }
-        for i in 0..6 {
+        for i in 0..21 {
             let t = go(&mut l, 2.0);
             l.finish_with_status(t, 3.0, Some(&RateHeaders::default()), Some(429));
-            assert_eq!(l.learned_rate_per_s().is_some(), i == 5, "after {} refusals", i + 1);
+            assert_eq!(l.learned_rate_per_s().is_some(), i == 20, "after {} refusals", i + 1);
         }
         assert!((l.learned_rate_per_s().unwrap() - 18.0).abs() < 1e-9);
     }
