@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::error::{self, ErrorKind};
-use crate::headers::{HeaderList, HeaderLookup, HeaderSnapshot, RateHeaders};
+use crate::headers::{HeaderList, HeaderSnapshot, RateHeaders};
 use crate::js_error::{self, set, ErrorFields, JsBody};
 use crate::limiter::{Admission, Limiter, Ticket};
 use crate::options::{self, defaults, OptionError, RetryOverrides, RetryPolicy};
@@ -744,18 +744,19 @@ async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, signal: &JsValu
         if status == 0 && response.response_type().as_deref() == Some("opaqueredirect") {
             return Err(redirect_error(inner, req, "the runtime hides the redirect's target (a browser does), so polite-fetch cannot check it stays on baseUrl's origin; request the final URL instead"));
         }
-        if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        if !response::is_followed_redirect(status) {
             return Ok(response);
         }
         let Some(next) = response.headers().get("location").and_then(|l| timer::resolve_url(&l, &url)) else {
             return Ok(response);
         };
-        if status == 303 || (matches!(status, 301 | 302) && method == "POST") {
+        let change = response::redirect_change(status, &method, url::is_same_origin(&inner.base, &next));
+        if change.becomes_get {
             method = String::from("GET");
             body = JsValue::UNDEFINED;
             headers.remove("content-type");
         }
-        if !url::is_same_origin(&inner.base, &next) {
+        if change.drops_credentials {
             base = &inner.public_headers;
             headers.remove(&inner.api_key_header);
             headers.remove("authorization");
@@ -833,9 +834,9 @@ async fn read_error_body(response: &Response, snapshot: &HeaderSnapshot) -> Resu
     if s.length() == 0 {
         return Ok(JsValue::UNDEFINED);
     }
-    let first = s.char_code_at(0) as u8;
-    let says_json = snapshot.header("content-type").is_some_and(|ct| response::is_json_type(&ct));
-    if says_json || first == b'{' || first == b'[' {
+    let first = s.char_code_at(0);
+    let first = if first.is_nan() { 0 } else { first as u16 };
+    if response::error_body_may_be_json(snapshot.get("content-type"), first) {
         if let Ok(v) = transport::json_parse(&text) {
             return Ok(v);
         }

@@ -77,9 +77,77 @@ pub fn body_kind(response_type: ResponseType, status: u16, method: &str, content
     }
 }
 
+/// Whether an error body is worth `JSON.parse`: it says it is JSON, or its first character (a UTF-16 code unit, as
+/// JS gives it) opens an object or array; servers often send JSON error bodies as `text/plain` or `text/html`.
+pub fn error_body_may_be_json(content_type: Option<&str>, first_char: u16) -> bool {
+    content_type.is_some_and(is_json_type) || first_char == u16::from(b'{') || first_char == u16::from(b'[')
+}
+
+/// A redirect status the client follows itself (so that it can check where credentials go).
+pub fn is_followed_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// How following a redirect changes the next request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedirectChange {
+    /// Continue as GET without a body (and without its Content-Type).
+    pub becomes_get: bool,
+    /// Leave out the apiKey header and Authorization: the target is not baseUrl's origin.
+    pub drops_credentials: bool,
+}
+
+/// The change a redirect of `status` makes to a `method` request whose target is (or is not) on baseUrl's origin:
+/// 303, and 301/302 after a POST, continue as GET, as browsers do; 307/308 keep method and body.
+pub fn redirect_change(status: u16, method: &str, same_origin: bool) -> RedirectChange {
+    RedirectChange {
+        becomes_get: status == 303 || (matches!(status, 301 | 302) && method == "POST"),
+        drops_credentials: !same_origin,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_bodies_worth_parsing() {
+        let cases = [
+            (Some("application/json"), b'x', true),
+            (Some("application/problem+json; charset=utf-8"), b' ', true),
+            (Some("text/plain"), b'{', true),
+            (Some("text/html"), b'[', true),
+            (None, b'{', true),
+            (Some("text/html"), b'<', false),
+            (None, b'n', false),
+        ];
+        for (ct, first, want) in cases {
+            assert_eq!(error_body_may_be_json(ct, u16::from(first)), want, "{ct:?} {}", first as char);
+        }
+    }
+
+    #[test]
+    fn redirects() {
+        assert!((301..=303).chain(307..=308).all(is_followed_redirect));
+        assert!(![300, 304, 305, 306, 200, 404].into_iter().any(is_followed_redirect));
+        let change = |status, method, same| {
+            let c = redirect_change(status, method, same);
+            (c.becomes_get, c.drops_credentials)
+        };
+        let cases = [
+            (303, "PUT", true, (true, false)),
+            (303, "GET", false, (true, true)),
+            (301, "POST", true, (true, false)),
+            (302, "POST", true, (true, false)),
+            (302, "PUT", true, (false, false)),
+            (301, "GET", false, (false, true)),
+            (307, "POST", true, (false, false)),
+            (308, "POST", false, (false, true)),
+        ];
+        for (status, method, same, want) in cases {
+            assert_eq!(change(status, method, same), want, "{status} {method} same origin {same}");
+        }
+    }
 
     #[test]
     fn kinds() {

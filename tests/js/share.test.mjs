@@ -1,7 +1,7 @@
 // shareAcross in headless Chromium: three tabs of one origin bursting at once against the reference REST API
 // (a fixed window of 10 per second with X-RateLimit-* headers) earn no more 429s together than one tab bursting
 // alone, and every request succeeds; without sharing they earn more. Then the leading tab closes mid-burst and
-// the others still finish.
+// the others still finish; a tab's dedicated workers share with the tabs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 
@@ -74,6 +74,27 @@ test("when the leading tab closes mid-burst, the other tabs still finish", { tim
   assert.deepEqual([...b.failures, ...c.failures], []);
   assert.equal(b.ok + c.ok, 20);
   await Promise.all(tabs.slice(1).map((p) => p.close()));
+});
+
+test("a tab's dedicated worker shares the quota with the tabs", { timeout: 60_000 }, async () => {
+  const tabs = await openTabs(2);
+  const run = async (shareAcross) => {
+    const session = newSession(shareAcross ?? "apart");
+    const args = { count: PER_TAB, session, shareAcross, limit: LIMIT };
+    const results = await Promise.all([
+      tabs[0].evaluate((a) => window.burst(a), args),
+      tabs[0].evaluate((a) => window.burstInWorker(a), args),
+      tabs[1].evaluate((a) => window.burstInWorker(a), args),
+    ]);
+    return { results, refused: await refused(session) };
+  };
+  const apart = await run(undefined);
+  const shared = await run(`workers-${Math.random()}`);
+  console.log(`429s with a tab and two workers: not shared ${apart.refused}, shared ${shared.refused}`);
+  for (const r of [...apart.results, ...shared.results]) assert.deepEqual(r.failures, []);
+  assert.ok(apart.refused > shared.refused, `not shared ${apart.refused}, shared ${shared.refused}`);
+  for (const r of shared.results) assert.equal(r.rateLimit?.limit, 10, JSON.stringify(r.rateLimit));
+  await Promise.all(tabs.map((p) => p.close()));
 });
 
 test("without BroadcastChannel and Web Locks (Node 20 has no navigator.locks) a shared client works on its own", async () => {
