@@ -43,6 +43,11 @@ struct ServerWindow {
     limit: f64,
     /// When it resets, when the server said.
     reset_at: Option<f64>,
+    /// The lowest `remaining` an answer told of it: the server's latest count (counts only fall within a window).
+    told_min: f64,
+    /// The longest wait for its reset any answer told: about the window's length, which bounds how far apart two
+    /// answers' resets may be and still describe this window.
+    span: f64,
 }
 
 /// A request counted by a pacing window: from its sending until `per_ms` after its answer.
@@ -329,11 +334,23 @@ impl Limiter {
         let Some(state) = described else { return };
         self.last_state = Some(state);
         // Requests still in flight were sent into this window too, and will spend from it.
+        // Requests still in flight were sent into this window too, and may not be counted in it yet.
         let available = state.remaining - self.in_flight as f64;
+        let told_wait = state.reset_at.map_or(0.0, |at| at - now);
         self.server = Some(match self.server {
-            // Answers can arrive out of order: within the same window, the lower count is the later truth.
-            Some(old) if same_window(old.reset_at, state.reset_at) => ServerWindow { available: old.available.min(available), ..old },
-            _ => ServerWindow { available, limit: state.limit, reset_at: state.reset_at },
+            // Answers can arrive out of order: within a window the lower count is the later truth, and a higher
+            // one is older news. The latest count replaces the estimate, which corrects a request counted twice
+            // (by the server already, and by us as still in flight): keeping the lower estimate instead lost a
+            // request per window, and a whole window at the end of a paced burst (measured: 1 run in 8).
+            Some(old) if same_window(&old, state.reset_at) => {
+                let span = old.span.max(told_wait);
+                if state.remaining <= old.told_min {
+                    ServerWindow { available, told_min: state.remaining, span, ..old }
+                } else {
+                    ServerWindow { span, ..old }
+                }
+            }
+            _ => ServerWindow { available, limit: state.limit, reset_at: state.reset_at, told_min: state.remaining, span: told_wait },
         });
     }
 
@@ -429,9 +446,12 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     }
 }
 
-/// Two resets within a second of each other describe the same window (clocks and rounding differ that much).
-fn same_window(a: Option<f64>, b: Option<f64>) -> bool {
-    matches!((a, b), (Some(a), Some(b)) if (a - b).abs() < 1000.0)
+/// Does an answer whose window resets at `reset` describe `old`? When the two resets are closer than half the
+/// window, or than a second (clocks and whole-second headers differ that much). Half the window matters for short
+/// windows: a client paced to a 1-second window sends into the next one about a second after the last, so the two
+/// resets are about a second apart too (measured: 1 run in 8 lost a whole window that way).
+fn same_window(old: &ServerWindow, reset: Option<f64>) -> bool {
+    matches!((old.reset_at, reset), (Some(a), Some(b)) if (a - b).abs() < (old.span / 2.0).min(1000.0))
 }
 
 #[cfg(test)]
@@ -489,6 +509,41 @@ mod tests {
         assert_eq!(l.admit(1010.0), Admission::WaitForAnswer);
         let s = l.state().unwrap();
         assert_eq!((s.limit, s.remaining, s.observed_at), (5.0, 4.0, 20.0));
+    }
+
+    #[test]
+    fn a_request_counted_by_the_server_is_not_counted_again() {
+        // Window of 10. Tickets 0 and 1 go; the server counts both before answering 0 ("8 left"), so while 1 is in
+        // flight the estimate is 7 (1 may not have been counted). 1's own answer, also "8 left", settles it: 8,
+        // less the 2 sent since. The old rule (the lower estimate wins) kept the 7 and lost a request per window.
+        let mut l = Limiter::new(&[], None);
+        let told = |remaining: &str, now: f64| headers(&[("X-RateLimit-Limit", "10"), ("X-RateLimit-Remaining", remaining), ("X-RateLimit-Reset-After", "1")], now);
+        let t0 = go(&mut l, 0.0);
+        let t1 = go(&mut l, 0.0);
+        l.finish(t0, 2.0, Some(&told("8", 2.0)));
+        go(&mut l, 2.0);
+        go(&mut l, 2.0);
+        l.finish(t1, 3.0, Some(&told("8", 3.0)));
+        for _ in 0..6 {
+            go(&mut l, 3.0);
+        }
+        assert!(matches!(l.admit(3.0), Admission::WaitUntil(_)));
+    }
+
+    #[test]
+    fn consecutive_short_windows_are_told_apart() {
+        // A 1-second window of 10, the client paced to it: the next window's first answer says it resets 999.7 ms
+        // after the last window did. It is a new window, with 9 left, not the old one with none.
+        let mut l = Limiter::new(&[], None);
+        let told = |remaining: &str, reset_after: &str, now: f64| headers(&[("X-RateLimit-Limit", "10"), ("X-RateLimit-Remaining", remaining), ("X-RateLimit-Reset-After", reset_after)], now);
+        let t = go(&mut l, 0.0);
+        l.finish(t, 8.0, Some(&told("0", "0.9995", 8.0)));
+        let t = go(&mut l, 1008.0);
+        l.finish(t, 1010.0, Some(&told("9", "0.9972", 1010.0)));
+        for _ in 0..9 {
+            go(&mut l, 1010.0);
+        }
+        assert!(matches!(l.admit(1010.0), Admission::WaitUntil(at) if (at - 2007.2).abs() < 1e-6));
     }
 
     #[test]
