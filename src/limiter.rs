@@ -413,6 +413,13 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
                 l.good_streak = 0;
                 l.first_estimate = false;
             }
+            // Refused while paced, now and then: the rate holds, but the burst on top of it is too much (a fixed
+            // window lets no burst through beyond its count), so the bucket gets shallower.
+            Some(l) if sent_at >= l.decreased_at => {
+                l.refill(now);
+                l.tokens = l.tokens.min(0.0);
+                l.capacity = (l.capacity / 2.0).max(1.0);
+            }
             Some(l) => l.tokens = l.tokens.min(0.0),
         },
         Some(s) if (200..300).contains(&s) => {
@@ -706,7 +713,7 @@ mod tests {
     }
 
     #[test]
-    fn adaptive_pacing_ignores_sporadic_refusals() {
+    fn adaptive_pacing_ignores_sporadic_refusals_and_halves_the_burst_on_them() {
         // 20 good answers in a second, then refusals: the 20th is still sporadic, the 21st is a limit.
         let mut l = Limiter::new(&[], None).with_adaptive(true);
         for _ in 0..20 {
@@ -719,6 +726,15 @@ mod tests {
             assert_eq!(l.learned_rate_per_s().is_some(), i == 20, "after {} refusals", i + 1);
         }
         assert!((l.learned_rate_per_s().unwrap() - 18.0).abs() < 1e-9);
+        // Paced, a refusal now and then (good answers outnumber it): the rate holds, the burst halves.
+        for _ in 0..10 {
+            let t = go(&mut l, 2000.0);
+            l.finish_with_status(t, 2001.0, Some(&RateHeaders::default()), Some(200));
+        }
+        let t = go(&mut l, 2001.0);
+        l.finish_with_status(t, 2002.0, Some(&RateHeaders::default()), Some(429));
+        assert!((l.learned_rate_per_s().unwrap() - 18.0).abs() < 1e-9);
+        assert_eq!(l.state().map(|s| s.limit), Some(9.0));
     }
 
     #[test]

@@ -51,7 +51,8 @@ test("SeaTable flavour (bare 429, 10 per second): a burst of 60 with no configur
   }
   console.log("SeaTable burst of 60:", JSON.stringify(runs));
   assert.equal(runs[true].failures, 0, runs[true].errors.join("; "));
-  // A fixed window lets no burst through on top of its rate, so the learned bucket overshoots it now and then.
-  assert.ok(runs[true].refused <= 40, `${runs[true].refused} 429s`);
+  // A fixed window lets no burst through on top of its rate: the learned bucket overshoots it until its depth has
+  // been halved a few times (measured 17-19).
+  assert.ok(runs[true].refused <= 30, `${runs[true].refused} 429s`);
   assert.ok(runs[false].refused > 3 * runs[true].refused, `adaptive: false earned ${runs[false].refused}`);
 });
