@@ -354,6 +354,22 @@ impl Limiter {
         });
     }
 
+    /// Takes in a window described elsewhere: another tab's latest word, when this limiter starts deciding for a
+    /// share whose leader went away. A window already reset, or a learned rate, says nothing here.
+    pub fn assume_window(&mut self, state: RateLimitState, now: f64) {
+        if state.learned || state.reset_at.is_none_or(|at| at <= now) || self.server.is_some() {
+            return;
+        }
+        self.last_state = Some(state);
+        self.server = Some(ServerWindow {
+            available: state.remaining - self.in_flight as f64,
+            limit: state.limit,
+            reset_at: state.reset_at,
+            told_min: state.remaining,
+            span: state.reset_at.map_or(0.0, |at| at - state.observed_at),
+        });
+    }
+
     /// Gives up an admitted request that was never sent (aborted while preparing it).
     pub fn cancel(&mut self, ticket: Ticket) {
         if !self.holds(ticket) {
@@ -780,6 +796,22 @@ mod tests {
         }
         assert_eq!(l.in_flight(), 1);
         assert_eq!(l.admit(2.0), Admission::WaitForAnswer);
+    }
+
+    #[test]
+    fn a_new_leader_assumes_the_window_it_was_told() {
+        let told = RateLimitState { limit: 10.0, remaining: 1.0, reset_at: Some(5000.0), observed_at: 100.0, learned: false };
+        let mut l = Limiter::new(&[], None);
+        l.assume_window(told, 200.0);
+        go(&mut l, 200.0);
+        assert_eq!(l.admit(200.0), Admission::WaitUntil(5000.0));
+        assert_eq!(l.state(), Some(told));
+        // Reset already, or learned: nothing is assumed.
+        for state in [RateLimitState { reset_at: Some(150.0), ..told }, RateLimitState { learned: true, ..told }] {
+            let mut l = Limiter::new(&[], None);
+            l.assume_window(state, 200.0);
+            assert_eq!(l.state(), None);
+        }
     }
 
     #[test]

@@ -47,6 +47,13 @@ impl SharedQuota {
         self.limiter.finish_observed(Ticket::from_f64(ticket), now, described, (status != 0).then_some(status));
     }
 
+    /// Takes in the window the previous leader published (`client.rateLimit`'s fields), when this realm starts
+    /// leading; `reset_at` NaN when unknown.
+    pub fn assume(&mut self, now: f64, limit: f64, remaining: f64, reset_at: f64, observed_at: f64) {
+        let state = RateLimitState { limit, remaining, reset_at: (!reset_at.is_nan()).then_some(reset_at), observed_at, learned: false };
+        self.limiter.assume_window(state, now);
+    }
+
     /// Gives back a ticket whose request was never sent.
     pub fn cancel(&mut self, ticket: f64) {
         self.limiter.cancel(Ticket::from_f64(ticket));

@@ -3,7 +3,8 @@
 // turn with its SharedQuota (the Rust limiter); the others ask it over a BroadcastChannel. So two tabs never both
 // spend the last request: only the leader hands out turns. When a member's realm goes away (a tab closes), its
 // member lock is released and the leader finishes what it held; when the leader goes, the next realm in the lock's
-// queue leads, and members ask it again for the turns they still wait for.
+// queue leads, starting from the window and cooldown the old one announced, and members ask it again for the turns
+// they still wait for.
 
 const MAX_TIMER_MS = 2147483647;
 const COOLDOWN_GRACE_MS = 20;
@@ -43,6 +44,7 @@ class Share {
     this.graceUntil = 0; // leader: no turns until then (a member's 429 whose cooldown is on its way)
     this.state = null;
     this.learnedRate = undefined;
+    this.cooldownUntil = 0; // the latest cooldown any member announced
     this.channel = new BroadcastChannel(this.name);
     this.channel.onmessage = (event) => this.receive(event.data);
     const forever = () => new Promise(() => {});
@@ -91,6 +93,7 @@ class Share {
 
   /** Holds the whole share until `until` (ms since epoch). */
   coolDown(until) {
+    this.cooldownUntil = Math.max(this.cooldownUntil, until);
     if (this.epoch) this.receive({ t: "cool", until });
     else this.channel.postMessage({ t: "cool", until });
   }
@@ -112,6 +115,10 @@ class Share {
 
   lead() {
     this.epoch = newId();
+    // What the previous leader told everyone: its cooldown and the server's window carry over.
+    const s = this.state;
+    if (s && !s.learned && Number.isFinite(s.remaining)) this.quota.assume(Date.now(), s.limit, s.remaining, s.resetAt ?? NaN, s.observedAt);
+    if (this.cooldownUntil > Date.now()) this.quota.coolDown(this.cooldownUntil);
     for (const [id, ask] of this.asks) this.queue.push({ member: this.member, id, maxWaitMs: ask.maxWaitMs });
     this.channel.postMessage({ t: "leader" });
     this.pump();
@@ -139,6 +146,9 @@ class Share {
         this.state = m.state;
         this.learnedRate = m.learnedRate;
         return;
+      case "cool":
+        this.cooldownUntil = Math.max(this.cooldownUntil, m.until); // remembered in case this realm leads next
+        break;
     }
     if (!this.epoch) return;
     // The leader's part.
