@@ -8,6 +8,7 @@
 
 const MAX_TIMER_MS = 2147483647;
 const COOLDOWN_GRACE_MS = 20;
+const NUDGE_MS = 250;
 const shares = new Map(); // share key -> this realm's Share
 
 const newId = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -45,6 +46,7 @@ class Share {
     this.state = null;
     this.learnedRate = undefined;
     this.cooldownUntil = 0; // the latest cooldown any member announced
+    this.nudgeTimer = undefined;
     this.channel = new BroadcastChannel(this.name);
     this.channel.onmessage = (event) => this.receive(event.data);
     const forever = () => new Promise(() => {});
@@ -104,6 +106,7 @@ class Share {
       this.pump();
     } else if (this.joined) {
       this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs });
+      if (this.nudgeTimer === undefined) this.nudge();
     }
   }
 
@@ -111,6 +114,24 @@ class Share {
   resendAsks() {
     if (this.epoch || !this.joined) return;
     for (const [id, ask] of this.asks) this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs: ask.maxWaitMs });
+    this.nudge();
+  }
+
+  /**
+   * While this realm waits for turns, it nudges the leader every NUDGE_MS. The leader may be a hidden tab, whose
+   * timers a browser slows to once a second or less; a message still reaches it at once, and makes it hand out
+   * the turns that have come due.
+   */
+  nudge() {
+    clearTimeout(this.nudgeTimer);
+    this.nudgeTimer = undefined;
+    if (!this.asks.size || this.epoch) return;
+    this.nudgeTimer = setTimeout(() => {
+      this.nudgeTimer = undefined;
+      if (!this.asks.size || this.epoch) return;
+      this.channel.postMessage({ t: "nudge" });
+      this.nudge();
+    }, NUDGE_MS);
   }
 
   lead() {
@@ -158,6 +179,8 @@ class Share {
         this.watch(m.member);
         this.queue.push({ member: m.member, id: m.id, maxWaitMs: m.maxWaitMs });
         break;
+      case "nudge":
+        break; // see `nudge`: only pump
       case "drop":
         this.queue = this.queue.filter((a) => a.member !== m.member || a.id !== m.id);
         return;
