@@ -87,10 +87,7 @@ impl Learned {
 /// rate-limit header: a slow start until something is known, then the learned bucket.
 #[derive(Debug, Clone)]
 struct Adaptive {
-    /// Requests in flight allowed while nothing is learned; grows by one with each good answer (TCP's slow start),
-    /// so that a burst meets an unknown limit with a few requests, not all of them.
-    window: u32,
-    /// Good answers before anything was learned (the window grows by one per two).
+    /// Good answers while nothing was learned: they widen the slow start (see [`Adaptive::slow_start_window`]).
     good_answers: u32,
     /// Send times of the good answers of the last [`LEARNING_SPAN_MS`] (a first wave), oldest first.
     recent_good: VecDeque<f64>,
@@ -99,6 +96,15 @@ struct Adaptive {
     learned: Option<Learned>,
     /// Send times of requests in flight.
     sent_at: Vec<(Ticket, f64)>,
+}
+
+impl Adaptive {
+    /// Requests in flight allowed while nothing is learned: 8, and one more per two good answers (half of TCP's
+    /// slow start), so that a burst meets an unknown limit with a few requests and has fewer in flight when the
+    /// first refusal comes back.
+    fn slow_start_window(&self) -> u32 {
+        SLOW_START_WINDOW.saturating_add(self.good_answers / 2)
+    }
 }
 
 /// Requests in flight before the first answer when nothing is known about the limit.
@@ -177,7 +183,7 @@ impl Limiter {
     /// Turns adaptive pacing on, unless pacing windows are configured (they take precedence).
     pub fn with_adaptive(mut self, enabled: bool) -> Limiter {
         if enabled && self.pacing.is_empty() {
-            self.adaptive = Some(Adaptive { window: SLOW_START_WINDOW, good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), learned: None, sent_at: Vec::new() });
+            self.adaptive = Some(Adaptive { good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), learned: None, sent_at: Vec::new() });
         }
         self
     }
@@ -258,6 +264,7 @@ impl Limiter {
         }
         // The server's own word (a known window) takes precedence over anything learned.
         if let (Some(a), None) = (&mut self.adaptive, &self.server) {
+            let slow_start_window = a.slow_start_window();
             match &mut a.learned {
                 Some(l) => {
                     l.refill(now);
@@ -267,7 +274,7 @@ impl Limiter {
                         return Admission::WaitUntil(now + ((1.0 - l.tokens) / l.rate_per_ms).max(1.0));
                     }
                 }
-                None if self.in_flight >= a.window => return Admission::WaitForAnswer,
+                None if self.in_flight >= slow_start_window => return Admission::WaitForAnswer,
                 None => {}
             }
         }
@@ -457,12 +464,7 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
                         l.good_streak = 0;
                     }
                 }
-                // Half of TCP's doubling per round trip: a burst that meets an unknown limit has fewer requests
-                // in flight when the first refusal comes back.
-                None => {
-                    a.good_answers = a.good_answers.saturating_add(1);
-                    a.window = SLOW_START_WINDOW.saturating_add(a.good_answers / 2);
-                }
+                None => a.good_answers = a.good_answers.saturating_add(1),
             }
         }
         _ => {}
