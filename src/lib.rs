@@ -1,32 +1,21 @@
 //! polite-fetch: a fetch client for rate-limited REST APIs, compiled to WebAssembly for JavaScript runtimes.
 //!
-//! The crate is a pure core (plain Rust, tested natively) and a thin boundary (the only code that touches JS,
-//! built for `wasm32` only):
-//! - core: [`options`] (defaults and validation), [`url`] (baseUrl, paths, query), [`headers`] (Retry-After and
-//!   rate-limit headers), [`error`] (status and body to error fields), [`retry`] (the retry decision) and
-//!   [`limiter`] (cooldown, server window, pacing);
-//! - boundary: `transport` (global fetch), `timer` (abortable sleep), `js_error` (typed JS errors), `share` (one
-//!   quota across tabs) and `bindings` (the `Client` class).
+//! The crate is a pure core and a thin boundary, and the folders show which is which:
+//! - [`core`] (src/core/): plain Rust with no JS types, tested natively with tables: options and their defaults,
+//!   URLs under baseUrl, rate-limit headers, error mapping, the retry decision, the limiter;
+//! - `wasm` (src/wasm/, built for `wasm32` only): the only code that touches JS, one file per job: the `Client`
+//!   class, option reading, the engine (the async loop of a call), one attempt, error objects, fetch, timers,
+//!   the tab-sharing transport;
+//! - src/js/: what only JS can do (error classes that extend `Error`, removable timers, the share protocol).
 #![deny(missing_docs)]
 
-pub mod error;
-pub mod headers;
-pub mod limiter;
-pub mod options;
-pub mod response;
-pub mod retry;
-pub mod url;
+pub mod core;
+
+// The core's modules under their old paths, for the fuzz targets and users of the Rust crate.
+pub use crate::core::{error, headers, limiter, options, response, retry, url};
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
-#[cfg(target_arch = "wasm32")]
-mod js_error;
-#[cfg(target_arch = "wasm32")]
-mod share;
-#[cfg(target_arch = "wasm32")]
-mod timer;
-#[cfg(target_arch = "wasm32")]
-mod transport;
+mod wasm;
 
 #[cfg(target_arch = "wasm32")]
-pub use bindings::Client;
+pub use wasm::Client;

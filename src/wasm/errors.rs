@@ -1,10 +1,17 @@
-//! Rust error data -> an instance of the JS `ApiError` subclasses (always a real `Error`, never a string).
+//! Core error fields -> an instance of the JS `ApiError` subclasses (always a real `Error`, never a string), and
+//! the `TypeError`s for bad arguments.
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::error::{BodyView, ErrorDetails, ErrorKind};
-use crate::headers::RateLimitState;
+use crate::core::error::{self, BodyView, ErrorDetails, ErrorKind};
+use crate::core::headers::{RateHeaders, RateLimitState};
+use crate::core::options::OptionError;
+use crate::core::url;
+use crate::wasm::client::Inner;
+use crate::wasm::engine::{rate_limit_value, Req};
+use crate::wasm::fetch::{self, Response};
+use crate::wasm::read_options::present;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
@@ -141,3 +148,80 @@ impl BodyView for JsBody {
         self.as_text()
     }
 }
+pub(crate) fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(message).into()
+}
+
+pub(crate) fn option_error(e: OptionError) -> JsValue {
+    type_error(&e.0)
+}
+
+/// The typed error of a non-2xx response.
+pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Response, body: JsValue, rate: &RateHeaders) -> JsValue {
+    let kind = ErrorKind::for_status(status);
+    let headers = response.headers();
+    let body_view = present(&body).then(|| JsBody(body.clone()));
+    let details = error::error_details(kind, status, body_view.as_ref(), &headers);
+    let status_text = response.status_text();
+    let fallback = if status_text.is_empty() { error::reason_phrase(status) } else { &status_text };
+    let mut message = error::support_message(details.server_text.as_deref(), fallback, Some(status), &details.code, &req.method, url::path_of(&req.url), details.request_id.as_deref());
+    if error::cors_hid_timing(status, response.response_type().as_deref() == Some("cors"), rate.any()) {
+        message.push_str(error::CORS_HIDDEN_NOTE);
+    }
+    build(
+        ErrorFields {
+            kind,
+            message: &message,
+            status: Some(status),
+            details: Some(&details),
+            code: "",
+            method: &req.method,
+            url: &req.url,
+            headers: fetch::headers_object(&headers),
+            body,
+            retry_after_ms: rate.server_wait_ms(status),
+            rate_limit: rate_limit_value(inner),
+            attempts: 0,
+            cause: JsValue::UNDEFINED,
+        },
+        &inner.secrets.borrow(),
+    )
+}
+
+/// An error with no HTTP response behind it (connection, timeout, redirect refused, poll deadline).
+pub(crate) fn plain_error(inner: &Inner, req: &Req, kind: ErrorKind, text: &str, cause: JsValue) -> JsValue {
+    plain_error_with_code(inner, req, kind, &kind.default_code(0), text, cause, None)
+}
+
+pub(crate) fn plain_error_with_code(inner: &Inner, req: &Req, kind: ErrorKind, code: &str, text: &str, cause: JsValue, status: Option<u16>) -> JsValue {
+    let message = error::support_message(Some(text), "", status, code, &req.method, url::path_of(&req.url), None);
+    build(
+        ErrorFields {
+            kind,
+            message: &message,
+            status,
+            details: None,
+            code,
+            method: &req.method,
+            url: &req.url,
+            headers: JsValue::UNDEFINED,
+            body: JsValue::UNDEFINED,
+            retry_after_ms: None,
+            rate_limit: rate_limit_value(inner),
+            attempts: 1,
+            cause,
+        },
+        &inner.secrets.borrow(),
+    )
+}
+
+pub(crate) fn redirect_error(inner: &Inner, req: &Req, text: &str) -> JsValue {
+    plain_error_with_code(inner, req, ErrorKind::Api, "redirect_refused", text, JsValue::UNDEFINED, None)
+}
+
+pub(crate) fn invalid_response_error(inner: &Inner, req: &Req, status: u16, response: &Response, _rate: &RateHeaders) -> JsValue {
+    let error = plain_error_with_code(inner, req, ErrorKind::Api, "invalid_response", "the response body is not valid JSON", JsValue::UNDEFINED, Some(status));
+    set(error.unchecked_ref(), "headers", &fetch::headers_object(&response.headers()));
+    error
+}
+

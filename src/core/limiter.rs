@@ -4,8 +4,8 @@
 
 use std::collections::VecDeque;
 
-use crate::headers::{RateHeaders, RateLimitState};
-use crate::options::RateWindow;
+use crate::core::headers::{RateHeaders, RateLimitState};
+use crate::core::options::RateWindow;
 
 /// Identifies one admitted request until it finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The retry decision: given the attempt that just failed, how it failed and the policy, retry after how long, or
 //! stop. No clock, no randomness of its own: the jitter is passed in, so every case is a line in a table.
 
-use crate::options::RetryPolicy;
+use crate::core::options::RetryPolicy;
 
 /// How an attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub fn decide(policy: Option<&RetryPolicy>, failed: &FailedAttempt, jitter: f64)
 /// May a request wait `wait_ms` for the client's turn (a cooldown or a window's reset)? Not longer than the
 /// policy's `maxRetryAfterMs` (the default's when retries are off): a longer wait is refused at once instead.
 pub fn may_wait_for_turn(policy: Option<&RetryPolicy>, wait_ms: f64) -> bool {
-    wait_ms <= policy.map_or(crate::options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms)
+    wait_ms <= policy.map_or(crate::core::options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms)
 }
 
 /// Exponential backoff before retry `n` (= the failed attempt's number): about `base * 2^(n-1)`, spread by

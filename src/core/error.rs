@@ -2,7 +2,7 @@
 //! uses) -> `code`, `message`, `requestId`, `timestamp`, `path` and `fieldErrors`. The body itself stays in JS;
 //! the core sees it through [`BodyView`], so the same rules run natively in tests and over a JS value in wasm.
 
-use crate::headers::HeaderLookup;
+use crate::core::headers::HeaderLookup;
 
 /// The error classes of the contract, one per row of its table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::headers::{HeaderList, HeaderLookup, HeaderSnapshot, READ_HEADERS};
+use crate::core::headers::{HeaderList, HeaderLookup, HeaderSnapshot, READ_HEADERS};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
@@ -14,6 +14,15 @@ extern "C" {
     fn start_fetch_js(fetch: &JsValue, url: &str, method: &str, base: &JsValue, extra: &Array, body: &JsValue, signal: &JsValue) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = readHeaders)]
     fn read_headers(headers: &Headers, names: &JsValue) -> String;
+    /// `new URL(location, base).href`, or undefined.
+    #[wasm_bindgen(js_name = resolveUrl)]
+    pub fn resolve_url(location: &str, base: &str) -> Option<String>;
+    /// A plain object or array (sent as JSON).
+    #[wasm_bindgen(js_name = isJsonBody)]
+    pub fn is_json_body(body: &JsValue) -> bool;
+    /// A ReadableStream (cannot be sent twice).
+    #[wasm_bindgen(js_name = isStream)]
+    pub fn is_stream(body: &JsValue) -> bool;
 }
 
 #[wasm_bindgen]

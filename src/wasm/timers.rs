@@ -1,5 +1,5 @@
 //! Timers and abort signals, bound from `js/runtime.js` (see there why they live in JS): an abortable wait that a
-//! rate-limit change can end early, and the per-attempt abort controller with its timeout.
+//! rate-limit change can end early, the per-attempt abort controller with its timeout, and the clock.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
@@ -25,15 +25,6 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn finish(this: &Attempt);
 
-    /// `new URL(location, base).href`, or undefined.
-    #[wasm_bindgen(js_name = resolveUrl)]
-    pub fn resolve_url(location: &str, base: &str) -> Option<String>;
-    /// A plain object or array (sent as JSON).
-    #[wasm_bindgen(js_name = isJsonBody)]
-    pub fn is_json_body(body: &JsValue) -> bool;
-    /// A ReadableStream (cannot be sent twice).
-    #[wasm_bindgen(js_name = isStream)]
-    pub fn is_stream(body: &JsValue) -> bool;
 }
 
 /// Waits `ms` (forever when not finite) or until the gate is woken; `Err(signal.reason)` when the signal aborts.
@@ -55,4 +46,9 @@ impl Drop for AttemptGuard {
     fn drop(&mut self) {
         self.0.finish();
     }
+}
+
+/// The clock: ms since the epoch.
+pub fn now() -> f64 {
+    js_sys::Date::now()
 }

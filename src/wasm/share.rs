@@ -5,9 +5,8 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-use crate::headers::RateLimitState;
-use crate::js_error;
-use crate::limiter::{Admission, Limiter, Ticket};
+use crate::core::headers::RateLimitState;
+use crate::core::limiter::{Admission, Limiter, Ticket};
 
 /// The shared limiter of one share, used by the realm that leads it.
 #[wasm_bindgen]
@@ -67,7 +66,7 @@ impl SharedQuota {
 
     /// The share's rate-limit state, as `client.rateLimit` shows it (null until something is known).
     pub fn state(&self) -> JsValue {
-        js_error::rate_limit_object(self.limiter.state())
+        crate::wasm::errors::rate_limit_object(self.limiter.state())
     }
 
     /// The rate adaptive pacing learned, per second.

@@ -1,0 +1,13 @@
+//! The pure core: every decision the client makes, as plain Rust with no JS types. The clock is a parameter
+//! (`now` in ms since the epoch), so the native table tests need no real time.
+//! [`options`] (defaults and validation), [`url`] (baseUrl, paths, query), [`headers`] (Retry-After and
+//! rate-limit headers), [`error`] (status and body to error fields), [`response`] (redirects and body kinds),
+//! [`retry`] (the retry decision) and [`limiter`] (cooldown, server window, pacing, adaptive learning).
+
+pub mod error;
+pub mod headers;
+pub mod limiter;
+pub mod options;
+pub mod response;
+pub mod retry;
+pub mod url;

@@ -1,0 +1,217 @@
+//! One attempt: its headers (and the token), fetch with redirects kept on baseUrl's origin, then the body the
+//! core asked for, or the typed error.
+
+use js_sys::{Object, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::core::error::ErrorKind;
+use crate::core::headers::{HeaderList, HeaderSnapshot, RateHeaders};
+use crate::core::options;
+use crate::core::response::{self, BodyKind, ResponseType};
+use crate::core::retry::Failure;
+use crate::core::url;
+use crate::wasm::client::{Inner, Token, MAX_REMEMBERED_SECRETS, MIN_REDACTED_LEN};
+use crate::wasm::engine::{cancel, report, Outcome, Req, Success, Turn};
+use crate::wasm::errors::{self, http_error, invalid_response_error, option_error, plain_error, redirect_error, set, type_error};
+use crate::wasm::fetch::{self, Response};
+use crate::wasm::read_options::{abort_reason, concat, member};
+use crate::wasm::timers::{now, AttemptGuard};
+
+/// Redirects followed within one attempt before giving up (browsers allow 20; APIs need one or two).
+pub(crate) const MAX_REDIRECTS: u32 = 10;
+
+/// The headers of one attempt beyond the client's fixed ones: request headers, JSON type, idempotency key and the
+/// token (a token function is called here, for every attempt, with `{ refresh }` true after a 401 so that
+/// a caching function knows to fetch a new token).
+pub(crate) async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: bool) -> Result<HeaderList, JsValue> {
+    // The client's own headers and the apiKey are in `inner.base_headers` already; these come on top.
+    let mut headers = HeaderList::default();
+    for (name, value) in &req.headers {
+        headers.set(&name.to_ascii_lowercase(), value);
+    }
+    let has = |name: &str| headers.has(name) || inner.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    if req.json_body && !has("content-type") {
+        headers.set("content-type", "application/json");
+    }
+    if let Some(key) = &req.idempotency_key {
+        headers.set("idempotency-key", key);
+    }
+    let token = match &inner.token {
+        None => return Ok(headers),
+        Some(Token::Fixed(t)) => t.clone(),
+        Some(Token::Function(f)) => {
+            let context = Object::new();
+            set(&context, "refresh", &JsValue::from_bool(refresh_token));
+            let value = f.call1(&JsValue::UNDEFINED, &context)?;
+            let value = JsFuture::from(Promise::resolve(&value)).await?;
+            let t = value.as_string().ok_or_else(|| type_error("token function must return a string"))?;
+            options::check_header_value("token", &t).map_err(option_error)?;
+            let mut secrets = inner.secrets.borrow_mut();
+            if t.len() >= MIN_REDACTED_LEN && !secrets.contains(&t) {
+                if secrets.len() >= MAX_REMEMBERED_SECRETS {
+                    secrets.remove(usize::from(inner.api_key.is_some()));
+                }
+                secrets.push(t.clone());
+            }
+            t
+        }
+    };
+    let value = if inner.token_scheme.is_empty() { token } else { concat(&inner.token_scheme, &concat(" ", &token)) };
+    headers.set("authorization", &value);
+    Ok(headers)
+}
+
+/// One attempt: headers, fetch (following redirects on the base origin), then the body or the typed error.
+pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token: bool) -> Outcome {
+    let headers = match attempt_headers(inner, req, refresh_token).await {
+        Ok(h) => h,
+        Err(e) => {
+            cancel(inner, &turn);
+            return Outcome::Thrown(e);
+        }
+    };
+    let guard = AttemptGuard::start(req.timeout_ms, &req.signal);
+    let response = match send(inner, req, headers, &guard.0.signal()).await {
+        Ok(response) => response,
+        Err(e) => {
+            report(inner, &turn, now(), None, None);
+            return failure_outcome(inner, req, &guard, e);
+        }
+    };
+    let snapshot = fetch::snapshot(&response.headers(), &inner.header_names);
+    let at = now();
+    let rate = RateHeaders::read(&snapshot, at);
+    let status = response.status();
+    report(inner, &turn, at, Some(&rate), Some(status));
+    if (200..300).contains(&status) {
+        return match read_success(&response, &snapshot, req, status).await {
+            Ok(Some(value)) => Outcome::Done(Success { value, status, retry_after_ms: rate.retry_after_ms }),
+            Ok(None) => Outcome::Thrown(invalid_response_error(inner, req, status, &response, &rate)),
+            Err(e) => failure_outcome(inner, req, &guard, e),
+        };
+    }
+    let body = match read_error_body(&response, &snapshot).await {
+        Ok(body) => body,
+        Err(e) => return failure_outcome(inner, req, &guard, e),
+    };
+    let error = http_error(inner, req, status, &response, body, &rate);
+    Outcome::Failed { error, failure: Failure::Status(status), server_wait_ms: rate.server_wait_ms(status) }
+}
+
+/// Fetches, following redirects itself so that credentials go only to the base origin: a redirect to another
+/// origin is followed without the apiKey and Authorization headers. Browsers hide redirect targets
+/// ("opaqueredirect"), so there a redirect is refused with an ApiError.
+pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, signal: &JsValue) -> Result<Response, JsValue> {
+    let mut url = req.url.clone();
+    let mut method = req.method.clone();
+    let mut body = req.body.clone();
+    let mut base = &inner.base_headers;
+    for _ in 0..=MAX_REDIRECTS {
+        let started = fetch::start_fetch(inner.fetch.as_ref(), &url, &method, base, &headers, &body, signal)?;
+        let response: Response = JsFuture::from(started).await?.unchecked_into();
+        let status = response.status();
+        // An opaque redirect has status 0; reading `type` only then keeps the common path one call shorter.
+        if status == 0 && response.response_type().as_deref() == Some("opaqueredirect") {
+            return Err(redirect_error(inner, req, "the runtime hides the redirect's target (a browser does), so polite-fetch cannot check it stays on baseUrl's origin; request the final URL instead"));
+        }
+        if !response::is_followed_redirect(status) {
+            return Ok(response);
+        }
+        let Some(next) = response.headers().get("location").and_then(|l| fetch::resolve_url(&l, &url)) else {
+            return Ok(response);
+        };
+        let change = response::redirect_change(status, &method, url::is_same_origin(&inner.base, &next));
+        if change.becomes_get {
+            method = String::from("GET");
+            body = JsValue::UNDEFINED;
+            headers.remove("content-type");
+        }
+        if change.drops_credentials {
+            base = &inner.public_headers;
+            headers.remove(&inner.api_key_header);
+            headers.remove("authorization");
+        }
+        url = next;
+    }
+    Err(redirect_error(inner, req, "too many redirects"))
+}
+
+/// An attempt that threw: the caller's abort (rejects with its reason), our timeout, or a network failure.
+pub(crate) fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, thrown: JsValue) -> Outcome {
+    if let Some(reason) = abort_reason(&req.signal) {
+        return Outcome::Thrown(reason);
+    }
+    if guard.0.timed_out() {
+        let mut text = String::from("timed out after ");
+        crate::core::error::push_u32(&mut text, req.timeout_ms.min(u32::MAX as f64) as u32);
+        text.push_str(" ms");
+        let error = plain_error(inner, req, ErrorKind::Timeout, &text, JsValue::UNDEFINED);
+        return Outcome::Failed { error, failure: Failure::Timeout, server_wait_ms: None };
+    }
+    // Errors we made ourselves (a refused redirect) are already typed.
+    if errors::is_api_error(&thrown) {
+        return Outcome::Thrown(thrown);
+    }
+    let text = member(&thrown, "message").as_string().unwrap_or_else(|| String::from("network error"));
+    let error = plain_error(inner, req, ErrorKind::Connection, &text, thrown);
+    Outcome::Failed { error, failure: Failure::Network, server_wait_ms: None }
+}
+
+/// The result of a 2xx; `Ok(None)` when JSON was expected and did not parse.
+pub(crate) async fn read_success(response: &Response, snapshot: &HeaderSnapshot, req: &Req, status: u16) -> Result<Option<JsValue>, JsValue> {
+    let value = match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
+        BodyKind::Empty => JsValue::UNDEFINED,
+        BodyKind::Response => JsValue::clone(response.as_ref()),
+        BodyKind::Text => JsFuture::from(response.text()?).await?,
+        BodyKind::ArrayBuffer => JsFuture::from(response.array_buffer()?).await?,
+        // With a length, Response.json() parses inside the runtime; without one, an empty body must be told from
+        // a broken one, so the text is read first.
+        BodyKind::Json => match snapshot.get("content-length").map(str::trim) {
+            Some("0") => JsValue::UNDEFINED,
+            Some(_) => match JsFuture::from(response.json()?).await {
+                Ok(v) => v,
+                Err(e) if e.is_instance_of::<js_sys::SyntaxError>() => return Ok(None),
+                Err(e) => return Err(e),
+            },
+            None => {
+                let text = JsFuture::from(response.text()?).await?;
+                if text.dyn_ref::<js_sys::JsString>().is_some_and(|t| t.trim().length() == 0) {
+                    JsValue::UNDEFINED
+                } else {
+                    match fetch::json_parse(&text) {
+                        Ok(v) => v,
+                        Err(_) => return Ok(None),
+                    }
+                }
+            }
+        },
+        BodyKind::Blob => {
+            let blob = JsFuture::from(response.blob()?).await?;
+            if req.response_type == ResponseType::Auto && blob.unchecked_ref::<fetch::Blob>().size() == 0.0 {
+                JsValue::UNDEFINED
+            } else {
+                blob
+            }
+        }
+    };
+    Ok(Some(value))
+}
+
+/// An error response's body: parsed JSON when it is JSON, else its text; undefined when empty.
+pub(crate) async fn read_error_body(response: &Response, snapshot: &HeaderSnapshot) -> Result<JsValue, JsValue> {
+    let text = JsFuture::from(response.text()?).await?;
+    let Some(s) = text.dyn_ref::<js_sys::JsString>() else { return Ok(JsValue::UNDEFINED) };
+    if s.length() == 0 {
+        return Ok(JsValue::UNDEFINED);
+    }
+    let first = s.char_code_at(0);
+    let first = if first.is_nan() { 0 } else { first as u16 };
+    if response::error_body_may_be_json(snapshot.get("content-type"), first) {
+        if let Ok(v) = fetch::json_parse(&text) {
+            return Ok(v);
+        }
+    }
+    Ok(text)
+}
+

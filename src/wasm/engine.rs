@@ -1,0 +1,238 @@
+//! The async loop of one call: wait for a turn -> attempt -> ask the core -> wait -> again. Also `poll`, and how
+//! answers and cancelled turns reach the limiter (and the shared quota).
+
+use js_sys::Object;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::core::error::{self, ErrorKind};
+use crate::core::headers::RateHeaders;
+use crate::core::limiter::{Admission, Ticket};
+use crate::core::options::{self, RetryPolicy};
+use crate::core::response::ResponseType;
+use crate::core::retry::{self, Decision, FailedAttempt, Failure, RetryReason};
+use crate::wasm::attempt::attempt;
+use crate::wasm::client::{Inner, Token};
+use crate::wasm::errors::{self, plain_error, plain_error_with_code, set};
+use crate::wasm::read_options::{abort_reason, member};
+use crate::wasm::timers::{self, now};
+
+/// One request, validated and ready to send (possibly several times).
+pub(crate) struct Req {
+    pub(crate) method: String,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: JsValue,
+    pub(crate) json_body: bool,
+    pub(crate) replayable: bool,
+    pub(crate) signal: JsValue,
+    pub(crate) timeout_ms: f64,
+    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) response_type: ResponseType,
+}
+
+/// A successful answer.
+pub(crate) struct Success {
+    pub(crate) value: JsValue,
+    pub(crate) status: u16,
+    pub(crate) retry_after_ms: Option<f64>,
+}
+
+/// How one attempt ended.
+pub(crate) enum Outcome {
+    Done(Success),
+    /// Rejected as it is, never retried: the caller's abort reason, a token function's error, a redirect refusal.
+    Thrown(JsValue),
+    /// A typed error the retry policy decides about.
+    Failed { error: JsValue, failure: Failure, server_wait_ms: Option<f64> },
+}
+
+
+/// Sends `req` until it succeeds or the retry policy stops: the request engine.
+pub(crate) async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
+    if let Some(reason) = abort_reason(&req.signal) {
+        return Err(reason);
+    }
+    let mut attempts = 0u32; // attempts sent, for the error's `attempts`
+    let mut counted = 0u32; // attempts that count against maxRetries (a token refresh after 401 does not)
+    let mut refreshed_token = false; // true from the attempt after a 401 on: the token function is asked to refresh
+    loop {
+        let turn = match admit(inner, req).await {
+            Ok(turn) => turn,
+            Err(e) => {
+                if errors::is_api_error(&e) {
+                    set(e.unchecked_ref(), "attempts", &attempts.into());
+                }
+                return Err(e);
+            }
+        };
+        attempts += 1;
+        counted += 1;
+        let (error, failure, server_wait_ms) = match attempt(inner, req, turn, refreshed_token).await {
+            Outcome::Done(success) => return Ok(success),
+            Outcome::Thrown(e) => return Err(e),
+            Outcome::Failed { error, failure, server_wait_ms } => (error, failure, server_wait_ms),
+        };
+        set(error.unchecked_ref(), "attempts", &attempts.into());
+        if failure == Failure::Status(401) && !refreshed_token && matches!(inner.token, Some(Token::Function(_))) {
+            refreshed_token = true;
+            counted -= 1;
+            continue;
+        }
+        let failed = FailedAttempt {
+            attempt: counted,
+            failure,
+            method: &req.method,
+            idempotent_key: req.idempotency_key.is_some(),
+            body_replayable: req.replayable,
+            server_wait_ms,
+        };
+        let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_ref(), &failed, js_sys::Math::random()) else {
+            return Err(error);
+        };
+        if let Some(on_retry) = &inner.on_retry {
+            let event = Object::new();
+            set(&event, "attempt", &counted.into());
+            set(&event, "delayMs", &delay_ms.into());
+            set(&event, "reason", &JsValue::from_str(reason.as_str()));
+            set(&event, "error", &error);
+            set(&event, "method", &JsValue::from_str(&req.method));
+            set(&event, "url", &JsValue::from_str(&req.url));
+            let learned = match &inner.share {
+                Some(share) => share.learned_rate(),
+                None => inner.limiter.borrow().learned_rate_per_s(),
+            };
+            if let Some(rate) = learned {
+                set(&event, "learnedRate", &rate.into());
+            }
+            // A throwing listener must not break the request.
+            let _ = on_retry.call1(&JsValue::UNDEFINED, &event);
+        }
+        if reason == RetryReason::RateLimited {
+            // One cooldown for the whole client: this request and every other wait for it in `admit`.
+            let until = now() + delay_ms;
+            match &inner.share {
+                Some(share) => share.cool_down(until),
+                None => inner.limiter.borrow_mut().cool_down(until),
+            }
+            wake_waiting(inner);
+        } else {
+            timers::sleep(delay_ms, &req.signal, &JsValue::UNDEFINED).await?;
+        }
+    }
+}
+
+/// A request's turn to be sent: its place in the client's limiter, and the shared quota's grant when shared.
+pub(crate) struct Turn {
+    pub(crate) ticket: Ticket,
+    pub(crate) grant: Option<JsValue>,
+}
+
+/// Waits until the limiter (and the shared quota, when shared) lets a request go; `Err(signal.reason)` on abort,
+/// and a `RateLimitError` at once when the wait would be longer than `maxRetryAfterMs` (a spent quota that resets
+/// in an hour).
+pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
+    let ticket = loop {
+        let at = now();
+        let admission = inner.limiter.borrow_mut().admit(at);
+        let wait_ms = match admission {
+            Admission::Go(ticket) => break ticket,
+            Admission::WaitUntil(until) => until - at,
+            Admission::WaitForAnswer => f64::INFINITY,
+        };
+        if wait_ms.is_finite() && !retry::may_wait_for_turn(req.retry.as_ref(), wait_ms) {
+            return Err(turn_too_far(inner, req, wait_ms));
+        }
+        inner.waiting.set(inner.waiting.get() + 1);
+        let woken = timers::sleep(wait_ms, &req.signal, &inner.gate).await;
+        inner.waiting.set(inner.waiting.get() - 1);
+        woken?;
+    };
+    let Some(share) = &inner.share else { return Ok(Turn { ticket, grant: None }) };
+    let max_wait_ms = req.retry.as_ref().map_or(options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
+    let outcome = JsFuture::from(share.acquire(max_wait_ms, &req.signal)).await;
+    let grant = match outcome {
+        Ok(grant) if member(&grant, "waitMs").as_f64().is_none() => Ok(grant),
+        Ok(refusal) => Err(turn_too_far(inner, req, member(&refusal, "waitMs").as_f64().unwrap_or(0.0))),
+        Err(e) => Err(e),
+    }
+    .inspect_err(|_| {
+        inner.limiter.borrow_mut().cancel(ticket);
+        wake_waiting(inner);
+    })?;
+    Ok(Turn { ticket, grant: Some(grant) })
+}
+
+/// The `RateLimitError` for a turn further away than `maxRetryAfterMs`: not sent.
+pub(crate) fn turn_too_far(inner: &Inner, req: &Req, wait_ms: f64) -> JsValue {
+    let mut text = String::from("the rate limit allows the next request in ");
+    error::push_u32(&mut text, (wait_ms / 1000.0).ceil().min(u32::MAX as f64) as u32);
+    text.push_str(" s, later than maxRetryAfterMs; not sent");
+    let error = plain_error_with_code(inner, req, ErrorKind::RateLimit, "too_many_requests", &text, JsValue::UNDEFINED, None);
+    set(error.unchecked_ref(), "retryAfterMs", &wait_ms.into());
+    set(error.unchecked_ref(), "attempts", &0.into());
+    error
+}
+
+/// `client.rateLimit`: the share's state when shared, else the client's own.
+pub(crate) fn rate_limit_value(inner: &Inner) -> JsValue {
+    match &inner.share {
+        Some(share) => share.state(),
+        None => errors::rate_limit_object(inner.limiter.borrow().state()),
+    }
+}
+
+/// Wakes the requests waiting for a rate-limit change, if any.
+pub(crate) fn wake_waiting(inner: &Inner) {
+    if inner.waiting.get() > 0 {
+        timers::wake(&inner.gate);
+    }
+}
+
+/// Reports an answer (its status and rate headers, or none) at `at` to the limiter (and the shared quota) and wakes
+/// the requests waiting on it.
+pub(crate) fn report(inner: &Inner, turn: &Turn, at: f64, rate: Option<&RateHeaders>, status: Option<u16>) {
+    match (&inner.share, &turn.grant) {
+        (Some(share), Some(grant)) => {
+            inner.limiter.borrow_mut().finish(turn.ticket, at, None);
+            let told = rate.and_then(|r| r.state(at));
+            let (limit, remaining, reset_at) = told.map_or((f64::NAN, f64::NAN, f64::NAN), |s| (s.limit, s.remaining, s.reset_at.unwrap_or(f64::NAN)));
+            share.release(grant, status.map_or(0, i32::from), limit, remaining, reset_at);
+        }
+        _ => inner.limiter.borrow_mut().finish_with_status(turn.ticket, at, rate, status),
+    }
+    wake_waiting(inner);
+}
+
+/// Gives back a turn whose request was never sent.
+pub(crate) fn cancel(inner: &Inner, turn: &Turn) {
+    inner.limiter.borrow_mut().cancel(turn.ticket);
+    if let (Some(share), Some(grant)) = (&inner.share, &turn.grant) {
+        share.release(grant, -1, f64::NAN, f64::NAN, f64::NAN);
+    }
+    wake_waiting(inner);
+}
+
+/// `poll`: GET until the answer is not 204.
+pub(crate) async fn poll(inner: &Inner, req: &Req, interval_ms: f64, max_wait_ms: f64) -> Result<JsValue, JsValue> {
+    let started = now();
+    loop {
+        let success = execute(inner, req).await?;
+        if success.status != 204 {
+            return Ok(success.value);
+        }
+        let wait_ms = success.retry_after_ms.unwrap_or(interval_ms);
+        let elapsed = now() - started;
+        if max_wait_ms > 0.0 && elapsed + wait_ms > max_wait_ms {
+            // The next try would come after the deadline: wait out what is left, then give up.
+            timers::sleep((max_wait_ms - elapsed).max(0.0), &req.signal, &JsValue::UNDEFINED).await?;
+            let mut text = String::from("still processing after ");
+            error::push_u32(&mut text, max_wait_ms.min(u32::MAX as f64) as u32);
+            text.push_str(" ms (maxWaitMs)");
+            return Err(plain_error(inner, req, ErrorKind::Timeout, &text, JsValue::UNDEFINED));
+        }
+        timers::sleep(wait_ms, &req.signal, &JsValue::UNDEFINED).await?;
+    }
+}
+
