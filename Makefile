@@ -3,22 +3,31 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 WASM_BINDGEN_VERSION := 0.2.130
-WASM := target/wasm32-unknown-unknown/release/polite_fetch.wasm
+# The release wasm is built on one pinned nightly with rust-src: std rebuilt for size, a panic a bare trap, no
+# Debug formatting (each lever measured in BENCHMARKS.md, "Size levers"). This channel's rustc calls itself
+# 1.97.0-nightly e50aa6fba 2026-05-19. Native tests, the wasm test suites and the server stay on stable.
+export NIGHTLY := nightly-2026-05-20
+WASM_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy -Zfmt-debug=none -Zlocation-detail=none
+WASM := target/nightly/wasm32-unknown-unknown/release/polite_fetch.wasm
 WASM_OPT := node_modules/.bin/wasm-opt
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup setup-rust setup-node setup-browser setup-nginx pkg server test test-native test-wasm-node test-wasm-browser \
+.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx pkg server test test-native test-wasm-node test-wasm-browser \
         test-js test-fuzz setup-fuzz size bench soak fuzz demo tour clean
 
 all: pkg
 
-setup: setup-rust setup-node setup-browser setup-nginx
+setup: setup-rust setup-nightly setup-node setup-browser setup-nginx
 
 setup-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$" || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+
+setup-nightly:
+	@rustup component list --toolchain $(NIGHTLY) --installed 2>/dev/null | grep -q '^rust-src' || \
+	  rustup toolchain install $(NIGHTLY) --profile minimal --component rust-src
 
 setup-node: node_modules/.installed
 node_modules/.installed: package.json package-lock.json
@@ -35,9 +44,10 @@ setup-nginx:
 	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; }
 
-# The npm package: release wasm tuned for size -> wasm-bindgen (web target) -> wasm-opt (npm binaryen) -> pkg/.
-pkg: setup-rust setup-node
-	cargo build --release --target wasm32-unknown-unknown --lib
+# The npm package: release wasm tuned for size (pinned nightly, build-std) -> wasm-bindgen (web target) -> wasm-opt (npm binaryen) -> pkg/.
+pkg: setup-rust setup-nightly setup-node
+	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo +$(NIGHTLY) build --release --target wasm32-unknown-unknown --lib \
+	  -Zbuild-std=std,panic_abort --target-dir target/nightly
 	wasm-bindgen --target web --no-typescript --out-dir target/bindgen --out-name polite_fetch $(WASM)
 	$(WASM_OPT) -Oz --strip-debug --strip-producers target/bindgen/polite_fetch_bg.wasm -o target/polite_fetch_opt.wasm
 	node scripts/build-pkg.mjs target/polite_fetch_opt.wasm
@@ -75,8 +85,7 @@ bench: pkg server setup-browser setup-nginx
 	else scripts/with-server.sh node bench/run.mjs $(BENCH_ARGS); fi
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
-setup-fuzz:
-	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+setup-fuzz: setup-nightly
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2
 
 test-fuzz: setup-fuzz

@@ -9,7 +9,7 @@ cd "$root/fuzz"
 for target in headers error_body url limiter; do
   work="$root/target/fuzz-corpus/$target"
   mkdir -p "$work"
-  out=$(cargo +nightly fuzz run "$target" "$work" "corpus/$target" -- -max_total_time="$seconds" -print_final_stats=1 2>&1) || {
+  out=$(cargo "+${NIGHTLY:-nightly}" fuzz run "$target" "$work" "corpus/$target" -- -max_total_time="$seconds" -print_final_stats=1 2>&1) || {
     echo "$out" | tail -40
     echo "fuzz: $target failed" >&2
     exit 1

@@ -14,3 +14,9 @@ mod share;
 mod timers;
 
 pub use client::Client;
+
+// A smaller allocator than std's dlmalloc (measured in BENCHMARKS.md, "Size levers"); it gives freed memory back
+// for reuse, so a long-lived client's memory stays flat (the soak test checks).
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
