@@ -3,6 +3,7 @@
 //! the core sees it through [`BodyView`], so the same rules run natively in tests and over a JS value in wasm.
 
 use crate::core::headers::HeaderLookup;
+use crate::core::text;
 
 /// The error classes of the contract, one per row of its table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,11 +213,10 @@ pub fn text_body_summary(text: &str) -> Option<String> {
 /// The text of an HTML page's `<title>` element, whitespace folded.
 pub fn html_title(html: &str) -> Option<String> {
     let lower = html.to_ascii_lowercase();
-    let open = lower.find("<title")?;
+    let open = text::find(&lower, "<title")?;
     let start = open + lower[open..].find('>')? + 1;
-    let end = start + lower[start..].find("</title")?;
-    let folded: Vec<&str> = html[start..end].split_whitespace().collect();
-    non_empty(Some(folded.join(" ")))
+    let end = start + text::find(&lower[start..], "</title")?;
+    non_empty(Some(text::fold_whitespace(&html[start..end])))
 }
 
 /// Cuts `text` to at most `max` characters on a char boundary, marking the cut with "…"; newlines become spaces so

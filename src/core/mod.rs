@@ -2,7 +2,7 @@
 //! (`now` in ms since the epoch), so the native table tests need no real time.
 //! [`options`] (defaults and validation), [`url`] (baseUrl, paths, query), [`headers`] (Retry-After and
 //! rate-limit headers), [`error`] (status and body to error fields), [`response`] (redirects and body kinds),
-//! [`retry`] (the retry decision) and [`limiter`] (cooldown, server window, pacing, adaptive learning).
+//! [`retry`] (the retry decision), [`text`] (small string helpers) and [`limiter`] (cooldown, server window, pacing, adaptive learning).
 
 pub mod error;
 pub mod headers;
@@ -10,4 +10,5 @@ pub mod limiter;
 pub mod options;
 pub mod response;
 pub mod retry;
+pub mod text;
 pub mod url;

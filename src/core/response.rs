@@ -77,6 +77,42 @@ pub fn body_kind(response_type: ResponseType, status: u16, method: &str, content
     }
 }
 
+/// How the JS shell reads a successful body: the code `readBody` in js/runtime.js takes, so one attempt awaits
+/// one body promise whatever its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ReadAs {
+    /// `response.text()`.
+    Text = 1,
+    /// `response.arrayBuffer()`.
+    ArrayBuffer = 2,
+    /// `response.blob()`, `undefined` when empty ("auto": an empty body is no result).
+    BlobOrNothing = 3,
+    /// `response.blob()`.
+    Blob = 4,
+    /// `response.json()`: the runtime parses (the length is known, so an empty body cannot be mistaken).
+    Json = 5,
+    /// The text, then `JSON.parse`; blank text gives `undefined` (no length said whether it is empty).
+    JsonText = 6,
+}
+
+/// What to read for a body of `kind` (`None`: nothing, the result is `undefined`; the `Response` kind is handed
+/// over as it is, not read). `content_length` is the header's value.
+pub fn read_as(kind: BodyKind, response_type: ResponseType, content_length: Option<&str>) -> Option<ReadAs> {
+    Some(match kind {
+        BodyKind::Empty | BodyKind::Response => return None,
+        BodyKind::Text => ReadAs::Text,
+        BodyKind::ArrayBuffer => ReadAs::ArrayBuffer,
+        BodyKind::Blob if response_type == ResponseType::Auto => ReadAs::BlobOrNothing,
+        BodyKind::Blob => ReadAs::Blob,
+        BodyKind::Json => match content_length.map(str::trim) {
+            Some("0") => return None,
+            Some(_) => ReadAs::Json,
+            None => ReadAs::JsonText,
+        },
+    })
+}
+
 /// Whether an error body is worth `JSON.parse`: it says it is JSON, or its first character (a UTF-16 code unit, as
 /// JS gives it) opens an object or array; servers often send JSON error bodies as `text/plain` or `text/html`.
 pub fn error_body_may_be_json(content_type: Option<&str>, first_char: u16) -> bool {
@@ -123,6 +159,25 @@ mod tests {
         ];
         for (ct, first, want) in cases {
             assert_eq!(error_body_may_be_json(ct, u16::from(first)), want, "{ct:?} {}", first as char);
+        }
+    }
+
+    #[test]
+    fn how_bodies_are_read() {
+        use ResponseType as T;
+        let cases = [
+            (BodyKind::Empty, T::Auto, Some("12"), None),
+            (BodyKind::Response, T::Response, None, None),
+            (BodyKind::Text, T::Auto, None, Some(ReadAs::Text)),
+            (BodyKind::ArrayBuffer, T::ArrayBuffer, None, Some(ReadAs::ArrayBuffer)),
+            (BodyKind::Blob, T::Auto, None, Some(ReadAs::BlobOrNothing)),
+            (BodyKind::Blob, T::Blob, Some("0"), Some(ReadAs::Blob)),
+            (BodyKind::Json, T::Auto, Some(" 0 "), None),
+            (BodyKind::Json, T::Json, Some("17"), Some(ReadAs::Json)),
+            (BodyKind::Json, T::Auto, None, Some(ReadAs::JsonText)),
+        ];
+        for (kind, rt, length, want) in cases {
+            assert_eq!(read_as(kind, rt, length), want, "{kind:?} {rt:?} {length:?}");
         }
     }
 

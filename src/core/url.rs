@@ -81,7 +81,11 @@ fn valid_host(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
         return !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     }
-    !host.is_empty() && host.chars().all(|c| c.is_alphanumeric() || "-._~%!$&'()*+,;=".contains(c))
+    !host.is_empty() && host.chars().all(|c| {
+        // Non-ASCII letters pass for IDNs; unicode's letter tables would cost 2.5 KB, so any non-ASCII character
+        // but controls and spaces does (the runtime's URL parser refuses what is no host).
+        if c.is_ascii() { c.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(&(c as u8)) } else { !c.is_control() && !c.is_whitespace() }
+    })
 }
 
 /// Splits "host:port" (IPv6 hosts keep their brackets); the port is "" when absent.
@@ -157,7 +161,7 @@ pub fn is_same_origin(base: &BaseUrl, url: &str) -> bool {
 
 /// The path of an absolute URL without query or fragment, for error messages ("/api/x").
 pub fn path_of(url: &str) -> &str {
-    let rest = match url.find("://") {
+    let rest = match crate::core::text::find(url, "://") {
         Some(i) => {
             let after = &url[i + 3..];
             match after.find(['/', '?', '#']) {

@@ -136,6 +136,22 @@ export function startFetch(fetchFn, url, method, base, extra, body, signal) {
   return fetchFn ? fetchFn(url, init) : fetch(url, init);
 }
 
+/**
+ * Reads a body as the core decided (`ReadAs` in core/response.rs): 1 text, 2 arrayBuffer, 3 a Blob or undefined
+ * when empty, 4 a Blob, 5 json(), 6 text then JSON.parse (blank is undefined). Invalid JSON rejects with a
+ * SyntaxError.
+ */
+export function readBody(response, how) {
+  switch (how) {
+    case 2: return response.arrayBuffer();
+    case 3: return response.blob().then((blob) => (blob.size ? blob : undefined));
+    case 4: return response.blob();
+    case 5: return response.json();
+    case 6: return response.text().then((text) => (text.trim() ? JSON.parse(text) : undefined));
+    default: return response.text();
+  }
+}
+
 /** The values of `names` in `headers` as one string (see HeaderSnapshot in headers.rs). */
 export function readHeaders(headers, names) {
   let out = "";

@@ -6,9 +6,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::ErrorKind;
-use crate::core::headers::{HeaderList, HeaderSnapshot, RateHeaders};
+use crate::core::headers::{HeaderList, RateHeaders};
 use crate::core::options;
-use crate::core::response::{self, BodyKind, ResponseType};
+use crate::core::response::{self, BodyKind, ReadAs};
 use crate::core::retry::Failure;
 use crate::core::url;
 use crate::wasm::client::{Inner, Token, MAX_REMEMBERED_SECRETS, MIN_REDACTED_LEN};
@@ -84,17 +84,35 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     let rate = RateHeaders::read(&snapshot, at);
     let status = response.status();
     report(inner, &turn, at, Some(&rate), Some(status));
-    if (200..300).contains(&status) {
-        return match read_success(&response, &snapshot, req, status).await {
-            Ok(Some(value)) => Outcome::Done(Success { value, status, retry_after_ms: rate.retry_after_ms }),
-            Ok(None) => Outcome::Thrown(invalid_response_error(inner, req, status, &response, &rate)),
-            Err(e) => failure_outcome(inner, req, &guard, e),
-        };
-    }
-    let body = match read_error_body(&response, &snapshot).await {
+    let ok = (200..300).contains(&status);
+    // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
+    let how = if ok {
+        match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
+            BodyKind::Response => return Outcome::Done(Success { value: response.into(), status, retry_after_ms: rate.retry_after_ms }),
+            kind => response::read_as(kind, req.response_type, snapshot.get("content-length")),
+        }
+    } else {
+        Some(ReadAs::Text)
+    };
+    let read = match how {
+        Some(how) => match fetch::read_body(&response, how as u8) {
+            Ok(promise) => JsFuture::from(promise).await,
+            Err(e) => Err(e),
+        },
+        None => Ok(JsValue::UNDEFINED),
+    };
+    let body = match read {
         Ok(body) => body,
+        // A body that the JSON reader refused: the 2xx does not parse.
+        Err(e) if ok && e.is_instance_of::<js_sys::SyntaxError>() => {
+            return Outcome::Thrown(invalid_response_error(inner, req, status, &response, &rate));
+        }
         Err(e) => return failure_outcome(inner, req, &guard, e),
     };
+    if ok {
+        return Outcome::Done(Success { value: body, status, retry_after_ms: rate.retry_after_ms });
+    }
+    let body = error_body(body, snapshot.get("content-type"));
     let error = http_error(inner, req, status, &response, body, &rate);
     Outcome::Failed { error, failure: Failure::Status(status), server_wait_ms: rate.server_wait_ms(status) }
 }
@@ -138,6 +156,7 @@ pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, sign
 }
 
 /// An attempt that threw: the caller's abort (rejects with its reason), our timeout, or a network failure.
+#[inline(never)]
 pub(crate) fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, thrown: JsValue) -> Outcome {
     if let Some(reason) = abort_reason(&req.signal) {
         return Outcome::Thrown(reason);
@@ -158,60 +177,20 @@ pub(crate) fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, th
     Outcome::Failed { error, failure: Failure::Network, server_wait_ms: None }
 }
 
-/// The result of a 2xx; `Ok(None)` when JSON was expected and did not parse.
-pub(crate) async fn read_success(response: &Response, snapshot: &HeaderSnapshot, req: &Req, status: u16) -> Result<Option<JsValue>, JsValue> {
-    let value = match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
-        BodyKind::Empty => JsValue::UNDEFINED,
-        BodyKind::Response => JsValue::clone(response.as_ref()),
-        BodyKind::Text => JsFuture::from(response.text()?).await?,
-        BodyKind::ArrayBuffer => JsFuture::from(response.array_buffer()?).await?,
-        // With a length, Response.json() parses inside the runtime; without one, an empty body must be told from
-        // a broken one, so the text is read first.
-        BodyKind::Json => match snapshot.get("content-length").map(str::trim) {
-            Some("0") => JsValue::UNDEFINED,
-            Some(_) => match JsFuture::from(response.json()?).await {
-                Ok(v) => v,
-                Err(e) if e.is_instance_of::<js_sys::SyntaxError>() => return Ok(None),
-                Err(e) => return Err(e),
-            },
-            None => {
-                let text = JsFuture::from(response.text()?).await?;
-                if text.dyn_ref::<js_sys::JsString>().is_some_and(|t| t.trim().length() == 0) {
-                    JsValue::UNDEFINED
-                } else {
-                    match fetch::json_parse(&text) {
-                        Ok(v) => v,
-                        Err(_) => return Ok(None),
-                    }
-                }
-            }
-        },
-        BodyKind::Blob => {
-            let blob = JsFuture::from(response.blob()?).await?;
-            if req.response_type == ResponseType::Auto && blob.unchecked_ref::<fetch::Blob>().size() == 0.0 {
-                JsValue::UNDEFINED
-            } else {
-                blob
-            }
-        }
-    };
-    Ok(Some(value))
-}
-
-/// An error response's body: parsed JSON when it is JSON, else its text; undefined when empty.
-pub(crate) async fn read_error_body(response: &Response, snapshot: &HeaderSnapshot) -> Result<JsValue, JsValue> {
-    let text = JsFuture::from(response.text()?).await?;
-    let Some(s) = text.dyn_ref::<js_sys::JsString>() else { return Ok(JsValue::UNDEFINED) };
+/// An error response's body from its text: parsed JSON when it is JSON, else the text; undefined when empty.
+#[inline(never)]
+pub(crate) fn error_body(text: JsValue, content_type: Option<&str>) -> JsValue {
+    let Some(s) = text.dyn_ref::<js_sys::JsString>() else { return JsValue::UNDEFINED };
     if s.length() == 0 {
-        return Ok(JsValue::UNDEFINED);
+        return JsValue::UNDEFINED;
     }
     let first = s.char_code_at(0);
     let first = if first.is_nan() { 0 } else { first as u16 };
-    if response::error_body_may_be_json(snapshot.get("content-type"), first) {
+    if response::error_body_may_be_json(content_type, first) {
         if let Ok(v) = fetch::json_parse(&text) {
-            return Ok(v);
+            return v;
         }
     }
-    Ok(text)
+    text
 }
 

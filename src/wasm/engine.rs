@@ -80,47 +80,68 @@ pub(crate) async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue
             counted -= 1;
             continue;
         }
-        let failed = FailedAttempt {
-            attempt: counted,
-            failure,
-            method: &req.method,
-            idempotent_key: req.idempotency_key.is_some(),
-            body_replayable: req.replayable,
-            server_wait_ms,
-        };
-        let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_ref(), &failed, js_sys::Math::random()) else {
-            return Err(error);
-        };
-        if let Some(on_retry) = &inner.on_retry {
-            let event = Object::new();
-            set(&event, "attempt", &counted.into());
-            set(&event, "delayMs", &delay_ms.into());
-            set(&event, "reason", &JsValue::from_str(reason.as_str()));
-            set(&event, "error", &error);
-            set(&event, "method", &JsValue::from_str(&req.method));
-            set(&event, "url", &JsValue::from_str(&req.url));
-            let learned = match &inner.share {
-                Some(share) => share.learned_rate(),
-                None => inner.limiter.borrow().learned_rate_per_s(),
-            };
-            if let Some(rate) = learned {
-                set(&event, "learnedRate", &rate.into());
-            }
-            // A throwing listener must not break the request.
-            let _ = on_retry.call1(&JsValue::UNDEFINED, &event);
-        }
-        if reason == RetryReason::RateLimited {
-            // One cooldown for the whole client: this request and every other wait for it in `admit`.
-            let until = now() + delay_ms;
-            match &inner.share {
-                Some(share) => share.cool_down(until),
-                None => inner.limiter.borrow_mut().cool_down(until),
-            }
-            wake_waiting(inner);
-        } else {
-            timers::sleep(delay_ms, &req.signal, &JsValue::UNDEFINED).await?;
+        match after_failure(inner, req, &error, failure, server_wait_ms, counted) {
+            Next::Stop => return Err(error),
+            Next::Sleep(delay_ms) => timers::sleep(delay_ms, &req.signal, &JsValue::UNDEFINED).await?,
+            Next::Admit => {}
         }
     }
+}
+
+/// What a call does after a failed attempt.
+pub(crate) enum Next {
+    /// Reject with the attempt's error.
+    Stop,
+    /// Wait this long, then try again.
+    Sleep(f64),
+    /// Try again when the client's cooldown lets it (a 429's wait is the whole client's).
+    Admit,
+}
+
+/// Asks the core whether and when to retry; tells `onRetry`; starts the client's cooldown for a 429. Kept out of
+/// the engine's future (sync code inlined there is carried by every state of it).
+#[inline(never)]
+pub(crate) fn after_failure(inner: &Inner, req: &Req, error: &JsValue, failure: Failure, server_wait_ms: Option<f64>, counted: u32) -> Next {
+    let failed = FailedAttempt {
+        attempt: counted,
+        failure,
+        method: &req.method,
+        idempotent_key: req.idempotency_key.is_some(),
+        body_replayable: req.replayable,
+        server_wait_ms,
+    };
+    let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_ref(), &failed, js_sys::Math::random()) else {
+        return Next::Stop;
+    };
+    if let Some(on_retry) = &inner.on_retry {
+        let event = Object::new();
+        set(&event, "attempt", &counted.into());
+        set(&event, "delayMs", &delay_ms.into());
+        set(&event, "reason", &JsValue::from_str(reason.as_str()));
+        set(&event, "error", error);
+        set(&event, "method", &JsValue::from_str(&req.method));
+        set(&event, "url", &JsValue::from_str(&req.url));
+        let learned = match &inner.share {
+            Some(share) => share.learned_rate(),
+            None => inner.limiter.borrow().learned_rate_per_s(),
+        };
+        if let Some(rate) = learned {
+            set(&event, "learnedRate", &rate.into());
+        }
+        // A throwing listener must not break the request.
+        let _ = on_retry.call1(&JsValue::UNDEFINED, &event);
+    }
+    if reason != RetryReason::RateLimited {
+        return Next::Sleep(delay_ms);
+    }
+    // One cooldown for the whole client: this request and every other wait for it in `admit`.
+    let until = now() + delay_ms;
+    match &inner.share {
+        Some(share) => share.cool_down(until),
+        None => inner.limiter.borrow_mut().cool_down(until),
+    }
+    wake_waiting(inner);
+    Next::Admit
 }
 
 /// A request's turn to be sent: its place in the client's limiter, and the shared quota's grant when shared.
@@ -134,16 +155,10 @@ pub(crate) struct Turn {
 /// in an hour).
 pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
     let ticket = loop {
-        let at = now();
-        let admission = inner.limiter.borrow_mut().admit(at);
-        let wait_ms = match admission {
-            Admission::Go(ticket) => break ticket,
-            Admission::WaitUntil(until) => until - at,
-            Admission::WaitForAnswer => f64::INFINITY,
+        let wait_ms = match own_turn(inner, req)? {
+            Ok(ticket) => break ticket,
+            Err(wait_ms) => wait_ms,
         };
-        if wait_ms.is_finite() && !retry::may_wait_for_turn(req.retry.as_ref(), wait_ms) {
-            return Err(turn_too_far(inner, req, wait_ms));
-        }
         inner.waiting.set(inner.waiting.get() + 1);
         let woken = timers::sleep(wait_ms, &req.signal, &inner.gate).await;
         inner.waiting.set(inner.waiting.get() - 1);
@@ -164,7 +179,25 @@ pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
     Ok(Turn { ticket, grant: Some(grant) })
 }
 
+/// The client's own limiter at this moment: a ticket, or how long to wait (infinite: until an answer comes), or
+/// the error for a wait longer than `maxRetryAfterMs`.
+#[inline(never)]
+pub(crate) fn own_turn(inner: &Inner, req: &Req) -> Result<Result<Ticket, f64>, JsValue> {
+    let at = now();
+    let admission = inner.limiter.borrow_mut().admit(at);
+    let wait_ms = match admission {
+        Admission::Go(ticket) => return Ok(Ok(ticket)),
+        Admission::WaitUntil(until) => until - at,
+        Admission::WaitForAnswer => f64::INFINITY,
+    };
+    if wait_ms.is_finite() && !retry::may_wait_for_turn(req.retry.as_ref(), wait_ms) {
+        return Err(turn_too_far(inner, req, wait_ms));
+    }
+    Ok(Err(wait_ms))
+}
+
 /// The `RateLimitError` for a turn further away than `maxRetryAfterMs`: not sent.
+#[inline(never)]
 pub(crate) fn turn_too_far(inner: &Inner, req: &Req, wait_ms: f64) -> JsValue {
     let mut text = String::from("the rate limit allows the next request in ");
     error::push_u32(&mut text, (wait_ms / 1000.0).ceil().min(u32::MAX as f64) as u32);
@@ -192,6 +225,7 @@ pub(crate) fn wake_waiting(inner: &Inner) {
 
 /// Reports an answer (its status and rate headers, or none) at `at` to the limiter (and the shared quota) and wakes
 /// the requests waiting on it.
+#[inline(never)]
 pub(crate) fn report(inner: &Inner, turn: &Turn, at: f64, rate: Option<&RateHeaders>, status: Option<u16>) {
     match (&inner.share, &turn.grant) {
         (Some(share), Some(grant)) => {
@@ -206,6 +240,7 @@ pub(crate) fn report(inner: &Inner, turn: &Turn, at: f64, rate: Option<&RateHead
 }
 
 /// Gives back a turn whose request was never sent.
+#[inline(never)]
 pub(crate) fn cancel(inner: &Inner, turn: &Turn) {
     inner.limiter.borrow_mut().cancel(turn.ticket);
     if let (Some(share), Some(grant)) = (&inner.share, &turn.grant) {

@@ -77,6 +77,7 @@ pub fn rate_limit_object(state: Option<RateLimitState>) -> JsValue {
 }
 
 /// Builds the JS error; every secret is redacted from it by `createError`.
+#[inline(never)]
 pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
     let o = Object::new();
     let d = f.details;
@@ -157,6 +158,7 @@ pub(crate) fn option_error(e: OptionError) -> JsValue {
 }
 
 /// The typed error of a non-2xx response.
+#[inline(never)]
 pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Response, body: JsValue, rate: &RateHeaders) -> JsValue {
     let kind = ErrorKind::for_status(status);
     let headers = response.headers();
@@ -193,6 +195,7 @@ pub(crate) fn plain_error(inner: &Inner, req: &Req, kind: ErrorKind, text: &str,
     plain_error_with_code(inner, req, kind, &kind.default_code(0), text, cause, None)
 }
 
+#[inline(never)]
 pub(crate) fn plain_error_with_code(inner: &Inner, req: &Req, kind: ErrorKind, code: &str, text: &str, cause: JsValue, status: Option<u16>) -> JsValue {
     let message = error::support_message(Some(text), "", status, code, &req.method, url::path_of(&req.url), None);
     build(
@@ -219,6 +222,7 @@ pub(crate) fn redirect_error(inner: &Inner, req: &Req, text: &str) -> JsValue {
     plain_error_with_code(inner, req, ErrorKind::Api, "redirect_refused", text, JsValue::UNDEFINED, None)
 }
 
+#[inline(never)]
 pub(crate) fn invalid_response_error(inner: &Inner, req: &Req, status: u16, response: &Response, _rate: &RateHeaders) -> JsValue {
     let error = plain_error_with_code(inner, req, ErrorKind::Api, "invalid_response", "the response body is not valid JSON", JsValue::UNDEFINED, Some(status));
     set(error.unchecked_ref(), "headers", &fetch::headers_object(&response.headers()));

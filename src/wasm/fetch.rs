@@ -12,6 +12,10 @@ extern "C" {
     /// runtime without a global fetch throws a ReferenceError.
     #[wasm_bindgen(js_name = startFetch, catch)]
     fn start_fetch_js(fetch: &JsValue, url: &str, method: &str, base: &JsValue, extra: &Array, body: &JsValue, signal: &JsValue) -> Result<Promise, JsValue>;
+    /// Reads a body as `how` says (a `core::response::ReadAs` code); a SyntaxError rejection is JSON that did
+    /// not parse. `catch`: a used body throws.
+    #[wasm_bindgen(js_name = readBody, catch)]
+    pub fn read_body(response: &Response, how: u8) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = readHeaders)]
     fn read_headers(headers: &Headers, names: &JsValue) -> String;
     /// `new URL(location, base).href`, or undefined.
@@ -38,24 +42,11 @@ extern "C" {
     pub fn response_type(this: &Response) -> Option<String>;
     #[wasm_bindgen(method, getter)]
     pub fn headers(this: &Response) -> Headers;
-    #[wasm_bindgen(method, catch)]
-    pub fn text(this: &Response) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    pub fn json(this: &Response) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    pub fn blob(this: &Response) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(method, catch, js_name = arrayBuffer)]
-    pub fn array_buffer(this: &Response) -> Result<Promise, JsValue>;
 
     /// A fetch `Headers`.
     pub type Headers;
     #[wasm_bindgen(method)]
     pub fn get(this: &Headers, name: &str) -> Option<String>;
-
-    /// A `Blob`, whose size tells an empty body.
-    pub type Blob;
-    #[wasm_bindgen(method, getter)]
-    pub fn size(this: &Blob) -> f64;
 
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
@@ -71,6 +62,7 @@ impl HeaderLookup for Headers {
 
 /// Starts a fetch (through `custom` when the caller injected one) with the client's fixed `base` headers and this
 /// attempt's `extra` ones.
+#[inline(never)]
 pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &JsValue, extra: &HeaderList, body: &JsValue, signal: &JsValue) -> Result<Promise, JsValue> {
     let flat = Array::new();
     for (name, value) in &extra.0 {
@@ -87,6 +79,7 @@ pub fn read_header_names() -> JsValue {
 }
 
 /// Reads every header the client looks at in one call.
+#[inline(never)]
 pub fn snapshot(headers: &Headers, names: &JsValue) -> HeaderSnapshot {
     HeaderSnapshot::new(read_headers(headers, names))
 }
