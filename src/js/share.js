@@ -9,25 +9,12 @@
 const MAX_TIMER_MS = 2147483647;
 const COOLDOWN_GRACE_MS = 20;
 const NUDGE_MS = 250;
-const shares = new Map(); // share key -> this realm's Share
 
 const newId = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
 
-/**
- * This realm's member of the share `key`, created with `quota` (freed when the realm has one already), or
- * undefined when BroadcastChannel or Web Locks are missing (Node, Deno, Bun, workerd): then every client keeps its
- * own limits, silently.
- */
-export function joinShare(key, quota) {
-  let share = shares.get(key);
-  const supported = typeof BroadcastChannel === "function" && typeof navigator === "object" && navigator && navigator.locks;
-  if (share || !supported) {
-    quota.free();
-    return share;
-  }
-  share = new Share(key, quota);
-  shares.set(key, share);
-  return share;
+/** A new member of the share `key` deciding with `quota` when it leads (lazy-share.js keeps one per key). */
+export function createShare(key, quota) {
+  return new Share(key, quota);
 }
 
 class Share {

@@ -76,7 +76,7 @@ impl SharedQuota {
     }
 }
 
-#[wasm_bindgen(module = "/src/js/share.js")]
+#[wasm_bindgen(module = "/src/js/lazy-share.js")]
 extern "C" {
     /// This realm's member of one share.
     pub type Share;

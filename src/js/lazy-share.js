@@ -1,0 +1,41 @@
+// The entry to `shareAcross` that the wasm core binds. The share protocol (share.js) is loaded only by a client that
+// asks for a share, so a page that never shares downloads none of it. Until it has loaded, nothing was granted:
+// `acquire` waits for it, and the state is the empty one.
+
+const stubs = new Map(); // key -> this realm's member of that share (clients with one name and API share it)
+
+/** This realm's member of the share `key`, or `undefined` when the runtime lacks BroadcastChannel or Web Locks. */
+export function joinShare(key, quota) {
+  let stub = stubs.get(key);
+  const supported = typeof BroadcastChannel === "function" && typeof navigator === "object" && navigator && navigator.locks;
+  if (stub || !supported) {
+    quota.free();
+    return stub;
+  }
+  stub = new LazyShare(key, quota);
+  stubs.set(key, stub);
+  return stub;
+}
+
+class LazyShare {
+  constructor(key, quota) {
+    this.share = undefined;
+    this.loaded = import("./share.js").then((module) => (this.share = module.createShare(key, quota)));
+  }
+  acquire(maxWaitMs, signal) {
+    return this.share ? this.share.acquire(maxWaitMs, signal) : this.loaded.then((share) => share.acquire(maxWaitMs, signal));
+  }
+  release(grant, status, limit, remaining, resetAt) {
+    this.share.release(grant, status, limit, remaining, resetAt);
+  }
+  coolDown(until) {
+    if (this.share) this.share.coolDown(until);
+    else this.loaded.then((share) => share.coolDown(until));
+  }
+  get state() {
+    return this.share ? this.share.state : null;
+  }
+  get learnedRate() {
+    return this.share ? this.share.learnedRate : undefined;
+  }
+}
