@@ -142,7 +142,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     let mut numbers: [Option<&str>; 2] = [None, None];
     let mut count = 0;
     for (index, token) in value.split([' ', ',', '-']).filter(|t| !t.is_empty()).enumerate() {
-        if token.contains(':') {
+        if token.as_bytes().contains(&b':') {
             time = Some(token);
         } else if token.bytes().all(|b| b.is_ascii_digit()) {
             if count == 2 {
@@ -199,7 +199,7 @@ pub struct RateLimitField {
 /// Parses the `RateLimit` header field (see [`RateLimitField`]).
 pub fn parse_ratelimit_field(value: &str) -> RateLimitField {
     let mut field = RateLimitField::default();
-    let structured = value.contains(';');
+    let structured = value.as_bytes().contains(&b';');
     // Structured form: `"policy";r=0;t=30, "other";...` — only the first member counts.
     let params: &mut dyn Iterator<Item = &str> = if structured {
         &mut value.split(',').next().unwrap_or("").split(';')

@@ -73,7 +73,7 @@ pub fn check_header_value(name: &str, value: &str) -> Result<(), OptionError> {
 
 /// A header name: an HTTP token (letters, digits and ``!#$%&'*+-.^_`|~``).
 pub fn check_header_name(name: &str, header: &str) -> Result<(), OptionError> {
-    let is_token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    let is_token = |c: char| c.is_ascii_alphanumeric() || (c.is_ascii() && b"!#$%&'*+-.^_`|~".contains(&(c as u8)));
     if !header.is_empty() && header.chars().all(is_token) {
         Ok(())
     } else {

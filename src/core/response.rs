@@ -2,9 +2,10 @@
 //! status, method and content type. The reading itself happens in JS (`Response.text()` and friends).
 
 /// The `responseType` request option.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ResponseType {
     /// Decide by content type (the default).
+    #[default]
     Auto,
     /// Parse as JSON (an empty body gives `undefined`).
     Json,

@@ -5,7 +5,7 @@
 //! The runtime's own URL parser (inside `fetch`) still normalises what we hand it; we only decide the origin.
 
 /// A validated `baseUrl`: an http(s) origin with no user or password, and a path prefix that requests go under.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseUrl {
     /// `scheme://host[:port]`, scheme and host lower-cased, default port left out.
     pub origin: String,
@@ -54,7 +54,7 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
     // A backslash ends the authority too: URL parsers treat it as '/' in http(s) URLs.
     let end = after.find(['/', '?', '#', '\\']).unwrap_or(after.len());
     let authority = &after[..end];
-    if authority.contains('@') {
+    if authority.as_bytes().contains(&b'@') {
         return Err(UrlError::HasCredentials);
     }
     let (host, port) = split_host_port(authority);
@@ -90,8 +90,8 @@ fn valid_host(host: &str) -> bool {
 
 /// Splits "host:port" (IPv6 hosts keep their brackets); the port is "" when absent.
 fn split_host_port(authority: &str) -> (&str, &str) {
-    let search_from = authority.rfind(']').unwrap_or(0);
-    match authority[search_from..].rfind(':') {
+    let search_from = authority.bytes().rposition(|b| b == b']').unwrap_or(0);
+    match authority[search_from..].bytes().rposition(|b| b == b':') {
         Some(i) => (&authority[..search_from + i], &authority[search_from + i + 1..]),
         None => (authority, ""),
     }
@@ -182,7 +182,7 @@ pub fn path_of(url: &str) -> &str {
 /// Appends `key=value` pairs to `url`, percent-encoded like `encodeURIComponent`, after `?` or `&` as needed.
 pub fn append_query(url: &mut String, pairs: &[(String, String)]) {
     for (key, value) in pairs {
-        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push(if url.as_bytes().contains(&b'?') { '&' } else { '?' });
         percent_encode(key, url);
         url.push('=');
         percent_encode(value, url);

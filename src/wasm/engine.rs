@@ -1,6 +1,8 @@
 //! The async loop of one call: wait for a turn -> attempt -> ask the core -> wait -> again. Also `poll`, and how
 //! answers and cancelled turns reach the limiter (and the shared quota).
 
+use std::rc::Rc;
+
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -18,6 +20,7 @@ use crate::wasm::read_options::{abort_reason, member};
 use crate::wasm::timers::{self, now};
 
 /// One request, validated and ready to send (possibly several times).
+#[derive(Default)]
 pub(crate) struct Req {
     pub(crate) method: String,
     pub(crate) url: String,
@@ -27,7 +30,7 @@ pub(crate) struct Req {
     pub(crate) replayable: bool,
     pub(crate) signal: JsValue,
     pub(crate) timeout_ms: f64,
-    pub(crate) retry: Option<RetryPolicy>,
+    pub(crate) retry: Option<Rc<RetryPolicy>>,
     pub(crate) idempotency_key: Option<String>,
     pub(crate) response_type: ResponseType,
 }
@@ -110,7 +113,7 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: &JsValue, failure: 
         body_replayable: req.replayable,
         server_wait_ms,
     };
-    let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_ref(), &failed, js_sys::Math::random()) else {
+    let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_deref(), &failed, js_sys::Math::random()) else {
         return Next::Stop;
     };
     if let Some(on_retry) = &inner.on_retry {
@@ -165,7 +168,7 @@ pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
         woken?;
     };
     let Some(share) = &inner.share else { return Ok(Turn { ticket, grant: None }) };
-    let max_wait_ms = req.retry.as_ref().map_or(options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
+    let max_wait_ms = req.retry.as_deref().map_or(options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
     let outcome = JsFuture::from(share.acquire(max_wait_ms, &req.signal)).await;
     let grant = match outcome {
         Ok(grant) if member(&grant, "waitMs").as_f64().is_none() => Ok(grant),
@@ -190,7 +193,7 @@ pub(crate) fn own_turn(inner: &Inner, req: &Req) -> Result<Result<Ticket, f64>, 
         Admission::WaitUntil(until) => until - at,
         Admission::WaitForAnswer => f64::INFINITY,
     };
-    if wait_ms.is_finite() && !retry::may_wait_for_turn(req.retry.as_ref(), wait_ms) {
+    if wait_ms.is_finite() && !retry::may_wait_for_turn(req.retry.as_deref(), wait_ms) {
         return Err(turn_too_far(inner, req, wait_ms));
     }
     Ok(Err(wait_ms))

@@ -1,17 +1,22 @@
 //! Reading options from JS values: the client's at construction, a request's at each call. Validation and
 //! defaults are the core's (`core::options`); this only moves values across and names the option in errors.
+//! Each reader fills one struct field by field, so an invalid option drops one struct, not a cascade of locals
+//! (that cascade was most of the constructor's bytes).
+
+use std::rc::Rc;
 
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::options::{self, RetryOverrides, RetryPolicy};
+use crate::core::options::{self, defaults, RateWindow, RetryOverrides, RetryPolicy};
 use crate::core::response::ResponseType;
-use crate::core::url;
-use crate::wasm::client::Inner;
+use crate::core::url::{self, BaseUrl};
+use crate::wasm::client::{Inner, Token};
 use crate::wasm::engine::Req;
 use crate::wasm::errors::{self, option_error, type_error};
 use crate::wasm::fetch;
 
+/// `a` followed by `b`.
 pub(crate) fn concat(a: &str, b: &str) -> String {
     let mut s = String::with_capacity(a.len() + b.len());
     s.push_str(a);
@@ -19,7 +24,7 @@ pub(crate) fn concat(a: &str, b: &str) -> String {
     s
 }
 
-
+/// `obj[key]`, or undefined when `obj` is no object (or its getter throws).
 pub(crate) fn member(obj: &JsValue, key: &str) -> JsValue {
     if obj.is_object() || obj.is_function() {
         Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
@@ -28,10 +33,12 @@ pub(crate) fn member(obj: &JsValue, key: &str) -> JsValue {
     }
 }
 
+/// Neither undefined nor null.
 pub(crate) fn present(v: &JsValue) -> bool {
     !v.is_undefined() && !v.is_null()
 }
 
+/// A string option (absent: `None`).
 pub(crate) fn read_string(obj: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     let v = member(obj, key);
     if !present(&v) {
@@ -40,18 +47,96 @@ pub(crate) fn read_string(obj: &JsValue, key: &str) -> Result<Option<String>, Js
     v.as_string().map(Some).ok_or_else(|| type_error(&concat(key, " must be a string")))
 }
 
+/// A string option sent as a header value (no CR, LF or NUL), or `default` when absent.
+fn read_header_value(obj: &JsValue, key: &str, default: Option<&str>) -> Result<Option<String>, JsValue> {
+    let value = read_string(obj, key)?.or_else(|| default.map(String::from));
+    if let Some(v) = &value {
+        options::check_header_value(key, v).map_err(option_error)?;
+    }
+    Ok(value)
+}
+
 /// A number option; a value of another type reads as NaN so that validation names the option.
 pub(crate) fn read_number(obj: &JsValue, key: &str) -> Option<f64> {
     let v = member(obj, key);
     present(&v).then(|| v.as_f64().unwrap_or(f64::NAN))
 }
 
+/// A duration in ms (at least 0), or `default` when absent.
+pub(crate) fn read_ms(obj: &JsValue, key: &str, default: f64) -> Result<f64, JsValue> {
+    match read_number(obj, key) {
+        Some(v) => options::check_number(key, v, 0.0).map_err(option_error),
+        None => Ok(default),
+    }
+}
+
+/// A function option (absent: `None`).
 pub(crate) fn read_function(obj: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
     let v = member(obj, key);
     if !present(&v) {
         return Ok(None);
     }
     v.dyn_into::<Function>().map(Some).map_err(|_| type_error(&concat(key, " must be a function")))
+}
+
+/// The client's options, read and validated; `Client::new` builds the client from them.
+#[derive(Default)]
+pub(crate) struct ClientOptions {
+    pub(crate) base_url: String,
+    pub(crate) base: BaseUrl,
+    pub(crate) api_key: Option<String>,
+    pub(crate) api_key_header: String,
+    pub(crate) token: Option<Token>,
+    pub(crate) token_scheme: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) timeout_ms: f64,
+    pub(crate) retry: Option<Rc<RetryPolicy>>,
+    pub(crate) windows: Vec<RateWindow>,
+    pub(crate) max_concurrency: Option<u32>,
+    pub(crate) adaptive: bool,
+    pub(crate) share_name: Option<String>,
+    pub(crate) on_retry: Option<Function>,
+    pub(crate) fetch: Option<Function>,
+}
+
+/// Reads the `Client` options into `c`; the first invalid one is a `TypeError` naming it.
+pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions) -> Result<(), JsValue> {
+    if !o.is_object() {
+        return Err(type_error("options must be an object with a baseUrl"));
+    }
+    c.base_url = read_string(o, "baseUrl")?.ok_or_else(|| type_error("baseUrl is required"))?;
+    c.base = url::parse_base_url(&c.base_url).map_err(|e| type_error(e.message()))?;
+    c.api_key = read_header_value(o, "apiKey", None)?;
+    c.api_key_header = read_string(o, "apiKeyHeader")?.unwrap_or_else(|| defaults::API_KEY_HEADER.into());
+    options::check_header_name("apiKeyHeader", &c.api_key_header).map_err(option_error)?;
+    let token = member(o, "token");
+    if token.is_string() {
+        c.token = read_header_value(o, "token", None)?.map(Token::Fixed);
+    } else if token.is_function() {
+        c.token = Some(Token::Function(token.unchecked_into()));
+    } else if present(&token) {
+        return Err(type_error("token must be a string or a function"));
+    }
+    c.token_scheme = read_header_value(o, "tokenScheme", Some(defaults::TOKEN_SCHEME))?.unwrap_or_default();
+    c.headers = read_headers(o, "headers")?;
+    c.timeout_ms = read_ms(o, "timeoutMs", defaults::TIMEOUT_MS)?;
+    c.retry = read_retry(&member(o, "retry"), Some(&Rc::new(RetryPolicy::default())))?;
+    c.windows = read_rate_windows(&member(o, "rateLimit"))?;
+    if let Some(v) = read_number(o, "maxConcurrency") {
+        c.max_concurrency = Some(options::check_count("maxConcurrency", v, 1.0).map_err(option_error)?);
+    }
+    let adaptive = member(o, "adaptive");
+    c.adaptive = adaptive.as_bool().unwrap_or(true);
+    if present(&adaptive) && adaptive.as_bool().is_none() {
+        return Err(type_error("adaptive must be a boolean"));
+    }
+    c.share_name = read_string(o, "shareAcross")?;
+    if c.share_name.as_deref() == Some("") {
+        return Err(type_error("shareAcross must be a non-empty string"));
+    }
+    c.on_retry = read_function(o, "onRetry")?;
+    c.fetch = read_function(o, "fetch")?;
+    Ok(())
 }
 
 /// A scalar as the string a URL or header carries: strings as they are, numbers and booleans written out.
@@ -99,7 +184,7 @@ pub(crate) fn read_headers(obj: &JsValue, key: &str) -> Result<Vec<(String, Stri
 }
 
 /// A `retry` option over `base`: `false` turns retries off, an object overrides fields, absent keeps `base`.
-pub(crate) fn read_retry(v: &JsValue, base: Option<&RetryPolicy>) -> Result<Option<RetryPolicy>, JsValue> {
+pub(crate) fn read_retry(v: &JsValue, base: Option<&Rc<RetryPolicy>>) -> Result<Option<Rc<RetryPolicy>>, JsValue> {
     if v.as_bool() == Some(false) {
         return Ok(None);
     }
@@ -125,14 +210,15 @@ pub(crate) fn read_retry(v: &JsValue, base: Option<&RetryPolicy>) -> Result<Opti
         max_retry_after_ms: read_number(v, "maxRetryAfterMs"),
     };
     let default_policy = RetryPolicy::default();
-    base.unwrap_or(&default_policy).with(&overrides).map(Some).map_err(option_error)
+    base.map_or(&default_policy, |b| b).with(&overrides).map(|p| Some(Rc::new(p))).map_err(option_error)
 }
 
-pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<options::RateWindow>, JsValue> {
+/// The `rateLimit` option: one window or a list of them.
+pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue> {
     if !present(v) {
         return Ok(Vec::new());
     }
-    let one = |w: &JsValue| -> Result<options::RateWindow, JsValue> {
+    let one = |w: &JsValue| -> Result<RateWindow, JsValue> {
         if !w.is_object() {
             return Err(type_error("rateLimit must be { requests, perMs } or an array of them"));
         }
@@ -144,65 +230,66 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<options::RateWindow>,
     }
 }
 
-/// Validates a request's arguments into a [`Req`]; every problem is a `TypeError`.
+/// Validates a request's arguments into a [`Req`]; every problem is a `TypeError`. With no options (the common
+/// call) nothing more is read.
 pub(crate) fn prepare(inner: &Inner, method: &str, path: JsValue, body: JsValue, options: &JsValue) -> Result<Req, JsValue> {
-    if present(options) && !options.is_object() {
+    let mut req = Req { method: method.into(), timeout_ms: inner.timeout_ms, retry: inner.retry.clone(), ..Req::default() };
+    read_request(inner, path, body, options, &mut req)?;
+    Ok(req)
+}
+
+fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, req: &mut Req) -> Result<(), JsValue> {
+    let has_options = present(options);
+    if has_options && !options.is_object() {
         return Err(type_error("options must be an object"));
     }
     let path = path.as_string().ok_or_else(|| type_error("path must be a string"))?;
-    let mut url = url::resolve(&inner.base, &path).map_err(|e| type_error(e.message()))?;
+    req.url = url::resolve(&inner.base, &path).map_err(|e| type_error(e.message()))?;
+    req.json_body = fetch::is_json_body(&body);
+    req.body = if req.json_body { fetch::json_stringify(&body).map_err(|_| type_error("body could not be serialised as JSON"))? } else { body };
+    req.replayable = !fetch::is_stream(&req.body);
+    if !has_options {
+        return Ok(());
+    }
     let query = member(options, "query");
     if present(&query) {
-        let problem = || type_error("query values must be strings, numbers, booleans or arrays of them");
-        if !query.is_object() || js_sys::Array::is_array(&query) {
-            return Err(problem());
+        url::append_query(&mut req.url, &read_query(&query)?);
+    }
+    req.timeout_ms = read_ms(options, "timeoutMs", inner.timeout_ms)?;
+    req.idempotency_key = read_header_value(options, "idempotencyKey", None)?;
+    if let Some(s) = read_string(options, "responseType")? {
+        req.response_type = ResponseType::parse(&s).ok_or_else(|| type_error("responseType must be \"auto\", \"json\", \"text\", \"blob\", \"arrayBuffer\" or \"response\""))?;
+    }
+    req.headers = read_headers(options, "headers")?;
+    req.signal = member(options, "signal");
+    req.retry = read_retry(&member(options, "retry"), inner.retry.as_ref())?;
+    Ok(())
+}
+
+/// The `query` option as pairs in order; arrays repeat the key, `undefined`/`null` values are left out.
+fn read_query(query: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    let problem = || type_error("query values must be strings, numbers, booleans or arrays of them");
+    if !query.is_object() || js_sys::Array::is_array(query) {
+        return Err(problem());
+    }
+    let mut pairs = Vec::new();
+    for pair in entries(query).map_err(|_| problem())?.iter() {
+        let pair: js_sys::Array = pair.unchecked_into();
+        let key = pair.get(0).as_string().ok_or_else(problem)?;
+        let value = pair.get(1);
+        if !present(&value) {
+            continue;
         }
-        let mut pairs = Vec::new();
-        for pair in entries(&query).map_err(|_| problem())?.iter() {
-            let pair: js_sys::Array = pair.unchecked_into();
-            let key = pair.get(0).as_string().ok_or_else(problem)?;
-            let value = pair.get(1);
-            if !present(&value) {
-                continue;
-            }
-            match value.dyn_ref::<js_sys::Array>() {
-                Some(list) => {
-                    for item in list.iter() {
-                        pairs.push((key.clone(), scalar_text(&item).ok_or_else(problem)?));
-                    }
+        match value.dyn_ref::<js_sys::Array>() {
+            Some(list) => {
+                for item in list.iter() {
+                    pairs.push((key.clone(), scalar_text(&item).ok_or_else(problem)?));
                 }
-                None => pairs.push((key, scalar_text(&value).ok_or_else(problem)?)),
             }
+            None => pairs.push((key, scalar_text(&value).ok_or_else(problem)?)),
         }
-        url::append_query(&mut url, &pairs);
     }
-    let timeout_ms = match read_number(options, "timeoutMs") {
-        Some(v) => options::check_number("timeoutMs", v, 0.0).map_err(option_error)?,
-        None => inner.timeout_ms,
-    };
-    let idempotency_key = read_string(options, "idempotencyKey")?;
-    if let Some(k) = &idempotency_key {
-        options::check_header_value("idempotencyKey", k).map_err(option_error)?;
-    }
-    let response_type = match read_string(options, "responseType")? {
-        Some(s) => ResponseType::parse(&s).ok_or_else(|| type_error("responseType must be \"auto\", \"json\", \"text\", \"blob\", \"arrayBuffer\" or \"response\""))?,
-        None => ResponseType::Auto,
-    };
-    let json_body = fetch::is_json_body(&body);
-    let body = if json_body { fetch::json_stringify(&body).map_err(|_| type_error("body could not be serialised as JSON"))? } else { body };
-    Ok(Req {
-        method: method.into(),
-        url,
-        headers: read_headers(options, "headers")?,
-        replayable: !fetch::is_stream(&body),
-        json_body,
-        body,
-        signal: member(options, "signal"),
-        timeout_ms,
-        retry: read_retry(&member(options, "retry"), inner.retry.as_ref())?,
-        idempotency_key,
-        response_type,
-    })
+    Ok(pairs)
 }
 
 /// The signal's reason when it has aborted.
