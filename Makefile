@@ -10,6 +10,9 @@ export NIGHTLY := nightly-2026-05-20
 WASM_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy -Zfmt-debug=none -Zlocation-detail=none
 WASM := target/nightly/wasm32-unknown-unknown/release/polite_fetch.wasm
 WASM_OPT := node_modules/.bin/wasm-opt
+# Inlining functions with one caller only when tiny keeps the shared error and header code apart (−1.1 KB gzip
+# against plain -Oz, measured); the target-features section is for tools, not engines.
+WASM_OPT_FLAGS := -Oz --one-caller-inline-max-function-size=20 --strip-target-features
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -49,7 +52,7 @@ pkg: setup-rust setup-nightly setup-node
 	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo +$(NIGHTLY) build --release --target wasm32-unknown-unknown --lib \
 	  -Zbuild-std=std,panic_abort --target-dir target/nightly
 	wasm-bindgen --target web --no-typescript --out-dir target/bindgen --out-name polite_fetch $(WASM)
-	$(WASM_OPT) -Oz --strip-debug --strip-producers target/bindgen/polite_fetch_bg.wasm -o target/polite_fetch_opt.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) --strip-debug --strip-producers target/bindgen/polite_fetch_bg.wasm -o target/polite_fetch_opt.wasm
 	node scripts/build-pkg.mjs target/polite_fetch_opt.wasm
 
 server:

@@ -5,8 +5,10 @@
 use crate::core::headers::HeaderLookup;
 use crate::core::text;
 
-/// The error classes of the contract, one per row of its table.
+/// The error classes of the contract, one per row of its table. The order is the index js/errors.js takes
+/// (`byKind`): change both together.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum ErrorKind {
     /// 400
     BadRequest,

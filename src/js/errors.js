@@ -33,12 +33,9 @@ export class ApiError extends Error {
 }
 
 // `name` lives on the prototype so it survives minifiers and is the class name, as for built-in errors.
-/** Class by name, for `createError`. */
-const classes = { ApiError };
 function define(name) {
   const cls = { [name]: class extends ApiError {} }[name];
   Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
-  classes[name] = cls;
   return cls;
 }
 Object.defineProperty(ApiError.prototype, "name", { value: "ApiError", writable: true, configurable: true });
@@ -75,18 +72,27 @@ function redact(value, secrets) {
   return value;
 }
 
+// In the order of `ErrorKind` (src/core/error.rs): the wasm core names a class by its index.
+const byKind = [
+  BadRequestError, AuthenticationError, RequestFailedError, PermissionDeniedError, NotFoundError, ConflictError,
+  UnprocessableEntityError, RateLimitError, ServerError, ApiError, ConnectionError, TimeoutError,
+];
+
 /**
- * Called by the wasm core: builds the error of class `name`. A server that echoes the caller's key or token
- * (in its message, body or headers) must not put it into the error, so every secret is redacted here.
+ * Called by the wasm core: builds the error of class `kind` from its fields (given in the order of FIELDS after
+ * `message`, then `cause` and `fieldErrors`). A server that echoes the caller's key or token (in its message, body or
+ * headers) must not put it into the error, so every secret (NUL-separated in `secrets`) is redacted here.
  * @internal
  */
-export function createError(name, message, fields, secrets) {
-  if (secrets.length) {
-    message = redact(message, secrets);
+export function createError(kind, message, code, status, requestId, timestamp, path, method, url, headers, body,
+  retryAfterMs, rateLimit, attempts, cause, fieldErrors, secrets) {
+  const fields = { code, status, requestId, timestamp, path, method, url, headers, body, retryAfterMs, rateLimit, attempts, cause, fieldErrors };
+  if (secrets) {
+    const list = secrets.split("\0").filter(Boolean);
+    message = redact(message, list);
     for (const key of ["url", "body", "headers", "requestId", "path", "code", "fieldErrors"]) {
-      fields[key] = redact(fields[key], secrets);
+      fields[key] = redact(fields[key], list);
     }
   }
-  const ErrorClass = classes[name] || ApiError;
-  return new ErrorClass(message, fields);
+  return new byKind[kind](message, fields);
 }

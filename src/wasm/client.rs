@@ -190,6 +190,7 @@ impl Client {
         rate_limit_value(&self.inner)
     }
 
+    #[inline(never)]
     fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue) -> Promise {
         match prepare(&self.inner, method, path, body, &options) {
             Ok(req) => {

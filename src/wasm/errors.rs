@@ -15,8 +15,14 @@ use crate::wasm::read_options::present;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
+    /// Builds the error of class `kind` (the index of `ErrorKind`) from its fields, positionally: the field names
+    /// live in JS once. `secrets` are NUL-separated (header values hold no NUL).
     #[wasm_bindgen(js_name = createError)]
-    fn create_error(name: &str, message: &str, fields: &Object, secrets: &Array) -> JsValue;
+    fn create_error(
+        kind: u8, message: &str, code: &str, status: Option<u16>, request_id: Option<&str>, timestamp: Option<&str>,
+        path: Option<&str>, method: &str, url: &str, headers: &JsValue, body: &JsValue, retry_after_ms: Option<f64>,
+        rate_limit: &JsValue, attempts: u32, cause: &JsValue, field_errors: &JsValue, secrets: &str,
+    ) -> JsValue;
     /// True for an `ApiError` of this package.
     #[wasm_bindgen(js_name = isApiError)]
     pub fn is_api_error(value: &JsValue) -> bool;
@@ -27,9 +33,6 @@ pub fn set(target: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(target, &JsValue::from_str(key), value);
 }
 
-fn opt_str(value: Option<&str>) -> JsValue {
-    value.map(JsValue::from_str).unwrap_or(JsValue::UNDEFINED)
-}
 
 /// Everything an error is made of, beside the class and message.
 pub struct ErrorFields<'a> {
@@ -79,31 +82,42 @@ pub fn rate_limit_object(state: Option<RateLimitState>) -> JsValue {
 /// Builds the JS error; every secret is redacted from it by `createError`.
 #[inline(never)]
 pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
-    let o = Object::new();
     let d = f.details;
-    set(&o, "code", &JsValue::from_str(d.map(|d| d.code.as_str()).unwrap_or(f.code)));
-    set(&o, "status", &f.status.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
-    set(&o, "requestId", &opt_str(d.and_then(|d| d.request_id.as_deref())));
-    set(&o, "timestamp", &opt_str(d.and_then(|d| d.timestamp.as_deref())));
-    set(&o, "path", &opt_str(d.and_then(|d| d.path.as_deref())));
-    set(&o, "method", &JsValue::from_str(f.method));
-    set(&o, "url", &JsValue::from_str(f.url));
-    set(&o, "headers", &f.headers);
-    set(&o, "body", &f.body);
-    set(&o, "retryAfterMs", &f.retry_after_ms.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
-    set(&o, "rateLimit", &f.rate_limit);
-    set(&o, "attempts", &f.attempts.into());
-    set(&o, "cause", &f.cause);
-    if let Some(fields) = d.map(|d| &d.field_errors).filter(|f| !f.is_empty()) {
-        let map = Object::new();
-        for (name, messages) in fields {
-            let list: Array = messages.iter().map(|m| JsValue::from_str(m)).collect();
-            set(&map, name, &list);
+    let field_errors = match d.map(|d| &d.field_errors).filter(|f| !f.is_empty()) {
+        Some(fields) => {
+            let map = Object::new();
+            for (name, messages) in fields {
+                let list: Array = messages.iter().map(|m| JsValue::from_str(m)).collect();
+                set(&map, name, &list);
+            }
+            map.into()
         }
-        set(&o, "fieldErrors", &map);
+        None => JsValue::UNDEFINED,
+    };
+    let mut joined = String::new();
+    for secret in secrets {
+        joined.push_str(secret);
+        joined.push('\0');
     }
-    let secrets: Array = secrets.iter().map(|s| JsValue::from_str(s)).collect();
-    create_error(f.kind.class_name(), f.message, &o, &secrets)
+    create_error(
+        f.kind as u8,
+        f.message,
+        d.map_or(f.code, |d| d.code.as_str()),
+        f.status,
+        d.and_then(|d| d.request_id.as_deref()),
+        d.and_then(|d| d.timestamp.as_deref()),
+        d.and_then(|d| d.path.as_deref()),
+        f.method,
+        f.url,
+        &f.headers,
+        &f.body,
+        f.retry_after_ms,
+        &f.rate_limit,
+        f.attempts,
+        &f.cause,
+        &field_errors,
+        &joined,
+    )
 }
 
 /// A number as JS writes it (`String(n)`), without pulling float formatting into the wasm build.
