@@ -11,7 +11,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults, RetryPolicy};
 use crate::core::url::BaseUrl;
-use crate::wasm::engine::{execute, poll, rate_limit_value};
+use crate::wasm::engine::{execute, rate_limit_value, Poll, Req};
 use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::fetch;
 use crate::wasm::read_options::{concat, member, prepare, read_client, read_ms, ClientOptions};
@@ -180,8 +180,7 @@ impl Client {
             Ok(read) => read,
             Err(e) => return Promise::reject(&e),
         };
-        let inner = self.inner.clone();
-        future_to_promise(async move { poll(&inner, &req, interval, max_wait).await })
+        spawn(&self.inner, req, Some(Poll { interval_ms: interval, max_wait_ms: max_wait }))
     }
 
     /// `{ limit, remaining, resetAt, observedAt }` from the latest response with rate-limit headers, else null.
@@ -193,12 +192,14 @@ impl Client {
     #[inline(never)]
     fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue) -> Promise {
         match prepare(&self.inner, method, path, body, &options) {
-            Ok(req) => {
-                let inner = self.inner.clone();
-                future_to_promise(async move { execute(&inner, &req).await.map(|s| s.value) })
-            }
+            Ok(req) => spawn(&self.inner, req, None),
             Err(e) => Promise::reject(&e),
         }
     }
 }
 
+/// Runs one call in the background; its promise settles with the call.
+fn spawn(inner: &Rc<Inner>, req: Req, poll: Option<Poll>) -> Promise {
+    let inner = inner.clone();
+    future_to_promise(async move { execute(&inner, &req, poll).await })
+}

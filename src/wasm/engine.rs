@@ -52,11 +52,22 @@ pub(crate) enum Outcome {
 }
 
 
-/// Sends `req` until it succeeds or the retry policy stops: the request engine.
-pub(crate) async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue> {
+/// `poll`'s settings: the GET is made again while the answer is 204.
+#[derive(Clone, Copy)]
+pub(crate) struct Poll {
+    /// The wait between tries when the answer gives no `Retry-After`.
+    pub(crate) interval_ms: f64,
+    /// The deadline from the first try (0: none).
+    pub(crate) max_wait_ms: f64,
+}
+
+/// Sends `req` until it succeeds or the retry policy stops, and with `poll` again while the answer is 204: the
+/// request engine. `poll` shares this loop (one future for every call, not one wrapped in another).
+pub(crate) async fn execute(inner: &Inner, req: &Req, poll: Option<Poll>) -> Result<JsValue, JsValue> {
     if let Some(reason) = abort_reason(&req.signal) {
         return Err(reason);
     }
+    let started = now();
     let mut attempts = 0u32; // attempts sent, for the error's `attempts`
     let mut counted = 0u32; // attempts that count against maxRetries (a token refresh after 401 does not)
     let mut refreshed_token = false; // true from the attempt after a 401 on: the token function is asked to refresh
@@ -72,29 +83,59 @@ pub(crate) async fn execute(inner: &Inner, req: &Req) -> Result<Success, JsValue
         };
         attempts += 1;
         counted += 1;
-        let (error, failure, server_wait_ms) = match attempt(inner, req, turn, refreshed_token).await {
-            Outcome::Done(success) => return Ok(success),
+        let next = match attempt(inner, req, turn, refreshed_token).await {
+            Outcome::Done(success) => {
+                let Some(poll) = poll.filter(|_| success.status == 204) else { return Ok(success.value) };
+                // Polled and still processing: the next try is a new request with retries of its own.
+                (attempts, counted, refreshed_token) = (0, 0, false);
+                poll_again(inner, req, poll, started, success.retry_after_ms)
+            }
             Outcome::Thrown(e) => return Err(e),
-            Outcome::Failed { error, failure, server_wait_ms } => (error, failure, server_wait_ms),
+            Outcome::Failed { error, failure, server_wait_ms } => {
+                set(error.unchecked_ref(), "attempts", &attempts.into());
+                if failure == Failure::Status(401) && !refreshed_token && matches!(inner.token, Some(Token::Function(_))) {
+                    refreshed_token = true;
+                    counted -= 1;
+                    continue;
+                }
+                after_failure(inner, req, error, failure, server_wait_ms, counted)
+            }
         };
-        set(error.unchecked_ref(), "attempts", &attempts.into());
-        if failure == Failure::Status(401) && !refreshed_token && matches!(inner.token, Some(Token::Function(_))) {
-            refreshed_token = true;
-            counted -= 1;
-            continue;
-        }
-        match after_failure(inner, req, &error, failure, server_wait_ms, counted) {
-            Next::Stop => return Err(error),
-            Next::Sleep(delay_ms) => timers::sleep(delay_ms, &req.signal, &JsValue::UNDEFINED).await?,
-            Next::Admit => {}
+        let (sleep_ms, then) = match next {
+            Next::Reject(error) => return Err(error),
+            Next::Admit => continue,
+            Next::Sleep(ms) => (ms, None),
+            Next::SleepThenReject(ms, error) => (ms, Some(error)),
+        };
+        timers::sleep(sleep_ms, &req.signal, &JsValue::UNDEFINED).await?;
+        if let Some(error) = then {
+            return Err(error);
         }
     }
 }
 
-/// What a call does after a failed attempt.
+/// When `poll` tries again: after `Retry-After` or the interval, or, when that would pass the deadline, after
+/// what is left of it, to reject with a `TimeoutError`.
+#[inline(never)]
+pub(crate) fn poll_again(inner: &Inner, req: &Req, poll: Poll, started: f64, retry_after_ms: Option<f64>) -> Next {
+    let wait_ms = retry_after_ms.unwrap_or(poll.interval_ms);
+    let elapsed = now() - started;
+    if poll.max_wait_ms > 0.0 && elapsed + wait_ms > poll.max_wait_ms {
+        let mut text = String::from("still processing after ");
+        error::push_u32(&mut text, poll.max_wait_ms.min(u32::MAX as f64) as u32);
+        text.push_str(" ms (maxWaitMs)");
+        let error = plain_error(inner, req, ErrorKind::Timeout, &text, JsValue::UNDEFINED);
+        return Next::SleepThenReject((poll.max_wait_ms - elapsed).max(0.0), error);
+    }
+    Next::Sleep(wait_ms)
+}
+
+/// What a call does after an attempt that did not settle it.
 pub(crate) enum Next {
-    /// Reject with the attempt's error.
-    Stop,
+    /// Reject with this error.
+    Reject(JsValue),
+    /// Wait this long, then reject with this error (`poll`'s deadline).
+    SleepThenReject(f64, JsValue),
     /// Wait this long, then try again.
     Sleep(f64),
     /// Try again when the client's cooldown lets it (a 429's wait is the whole client's).
@@ -104,7 +145,7 @@ pub(crate) enum Next {
 /// Asks the core whether and when to retry; tells `onRetry`; starts the client's cooldown for a 429. Kept out of
 /// the engine's future (sync code inlined there is carried by every state of it).
 #[inline(never)]
-pub(crate) fn after_failure(inner: &Inner, req: &Req, error: &JsValue, failure: Failure, server_wait_ms: Option<f64>, counted: u32) -> Next {
+pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: Failure, server_wait_ms: Option<f64>, counted: u32) -> Next {
     let failed = FailedAttempt {
         attempt: counted,
         failure,
@@ -114,14 +155,14 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: &JsValue, failure: 
         server_wait_ms,
     };
     let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_deref(), &failed, js_sys::Math::random()) else {
-        return Next::Stop;
+        return Next::Reject(error);
     };
     if let Some(on_retry) = &inner.on_retry {
         let event = Object::new();
         set(&event, "attempt", &counted.into());
         set(&event, "delayMs", &delay_ms.into());
         set(&event, "reason", &JsValue::from_str(reason.as_str()));
-        set(&event, "error", error);
+        set(&event, "error", &error);
         set(&event, "method", &JsValue::from_str(&req.method));
         set(&event, "url", &JsValue::from_str(&req.url));
         let learned = match &inner.share {
@@ -251,26 +292,3 @@ pub(crate) fn cancel(inner: &Inner, turn: &Turn) {
     }
     wake_waiting(inner);
 }
-
-/// `poll`: GET until the answer is not 204.
-pub(crate) async fn poll(inner: &Inner, req: &Req, interval_ms: f64, max_wait_ms: f64) -> Result<JsValue, JsValue> {
-    let started = now();
-    loop {
-        let success = execute(inner, req).await?;
-        if success.status != 204 {
-            return Ok(success.value);
-        }
-        let wait_ms = success.retry_after_ms.unwrap_or(interval_ms);
-        let elapsed = now() - started;
-        if max_wait_ms > 0.0 && elapsed + wait_ms > max_wait_ms {
-            // The next try would come after the deadline: wait out what is left, then give up.
-            timers::sleep((max_wait_ms - elapsed).max(0.0), &req.signal, &JsValue::UNDEFINED).await?;
-            let mut text = String::from("still processing after ");
-            error::push_u32(&mut text, max_wait_ms.min(u32::MAX as f64) as u32);
-            text.push_str(" ms (maxWaitMs)");
-            return Err(plain_error(inner, req, ErrorKind::Timeout, &text, JsValue::UNDEFINED));
-        }
-        timers::sleep(wait_ms, &req.signal, &JsValue::UNDEFINED).await?;
-    }
-}
-
