@@ -52,8 +52,9 @@ pkg: setup-rust setup-nightly setup-node
 	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo +$(NIGHTLY) build --release --target wasm32-unknown-unknown --lib \
 	  -Zbuild-std=std,panic_abort --target-dir target/nightly
 	wasm-bindgen --target web --no-typescript --out-dir target/bindgen --out-name polite_fetch $(WASM)
-	$(WASM_OPT) $(WASM_OPT_FLAGS) --strip-debug --strip-producers target/bindgen/polite_fetch_bg.wasm -o target/polite_fetch_opt.wasm
-	node scripts/build-pkg.mjs target/polite_fetch_opt.wasm
+	$(WASM_OPT) $(WASM_OPT_FLAGS) --minify-imports-and-exports-and-modules --strip-debug --strip-producers \
+	  target/bindgen/polite_fetch_bg.wasm -o target/polite_fetch_opt.wasm > target/wasm-names.json
+	node scripts/build-pkg.mjs target/polite_fetch_opt.wasm target/wasm-names.json
 
 server:
 	cargo build --release -p polite-fetch-testserver

@@ -4,16 +4,19 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, write
 import { execFileSync } from "node:child_process";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { minifyGlue } from "./minify-names.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bindgen = join(root, "target/bindgen");
 const template = join(root, "pkg-template");
 const pkg = join(root, "pkg");
 const optimizedWasm = process.argv[2] ?? join(root, "target/polite_fetch_opt.wasm");
+// The import and export names wasm-opt shortened in that wasm (see minify-names.mjs).
+const names = JSON.parse(readFileSync(process.argv[3] ?? join(root, "target/wasm-names.json"), "utf8"));
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg);
-cpSync(join(bindgen, "polite_fetch.js"), join(pkg, "polite_fetch.js"));
+writeFileSync(join(pkg, "polite_fetch.js"), minifyGlue(readFileSync(join(bindgen, "polite_fetch.js"), "utf8"), names));
 cpSync(optimizedWasm, join(pkg, "polite_fetch_bg.wasm"));
 cpSync(join(bindgen, "snippets"), join(pkg, "snippets"), { recursive: true });
 

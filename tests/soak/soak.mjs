@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import * as glue from "../../pkg/polite_fetch.js";
 
+// The export names are minified (scripts/minify-names.mjs): find the memory by its type.
+const memoryOf = (exports) => Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
 const wasm = glue.initSync({ module: readFileSync(new URL("../../pkg/polite_fetch_bg.wasm", import.meta.url)) });
 const { Client } = glue;
 const total = Number(process.argv[2] ?? 100_000);
@@ -48,7 +50,7 @@ async function one(i) {
 
 function memory() {
   globalThis.gc?.();
-  return { heapUsed: process.memoryUsage().heapUsed, wasm: wasm.memory.buffer.byteLength };
+  return { heapUsed: process.memoryUsage().heapUsed, wasm: memoryOf(wasm).buffer.byteLength };
 }
 
 const started = performance.now();
