@@ -2,5 +2,8 @@
 import wasm from "./polite_fetch_bg.wasm";
 import { initSync } from "./polite_fetch.js";
 initSync({ module: wasm });
-export { Client } from "./polite_fetch.js";
+import { Client } from "./polite_fetch.js";
+import { addMethods } from "__CLIENT__";
+addMethods(Client);
+export { Client };
 export * from "__ERRORS__";

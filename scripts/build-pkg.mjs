@@ -30,9 +30,10 @@ for (const file of readdirSync(join(root, "src/js"))) cpSync(join(root, "src/js"
 const errorsPath = "./" + relative(pkg, join(jsDir, "errors.js")).split("\\").join("/");
 const errorNames = [...readFileSync(join(jsDir, "errors.js"), "utf8").matchAll(/export (?:class|const) (\w+Error)\b/g)].map((m) => m[1]);
 const exportLine = `export { ${errorNames.join(", ")} } from "${errorsPath}";`;
+const clientPath = "./" + relative(pkg, join(jsDir, "client.js")).split("\\").join("/");
 
 for (const entry of ["index.node.js", "index.browser.js", "index.workerd.js", "index.cjs.src.js"]) {
-  const text = readFileSync(join(template, entry), "utf8").replace('export * from "__ERRORS__";', exportLine);
+  const text = readFileSync(join(template, entry), "utf8").replace('export * from "__ERRORS__";', exportLine).replace('"__CLIENT__"', JSON.stringify(clientPath));
   writeFileSync(join(pkg, entry), text);
 }
 // CommonJS: one bundled file (glue + error classes) so `require` works on every Node >= 20.
