@@ -38,8 +38,15 @@ export function wake(gate) {
 
 // Timeouts are cheap on purpose: in Node, a timer and an AbortController per request cost more CPU than the rest
 // of the client together (measured: make bench). So attempts whose deadlines fall in the same 10 ms share one
-// controller, aborted when the last of them is due (never early, at most 10 ms late), and one timer serves all.
+// deadline group, due when the last of them is (never early, at most 10 ms late), and one timer serves all.
+// In Node, handing fetch a signal at all costs 60-90 us a request (undici follows it with listeners and a
+// FinalizationRegistry; measured, BENCHMARKS.md), so there a timeout alone gives no signal: a due attempt is
+// rejected at once and its request abandoned, its body cancelled if it still comes. A caller's signal, and every
+// timeout elsewhere (a browser has few connections per host to spare), aborts the request itself.
 const BUCKET_MS = 10;
+const ABANDON =
+  typeof process === "object" && process !== null && !!process.versions && !!process.versions.node &&
+  !process.versions.bun && !process.versions.deno;
 const live = new Set(); // groups with attempts in flight
 let shared; // the group that new attempts without a caller's signal join
 let deadlineTimer;
@@ -50,7 +57,7 @@ function arm(at) {
   clearTimeout(deadlineTimer);
   armedAt = at;
   deadlineTimer = setTimeout(expire, Math.max(0, Math.min(at - Date.now(), MAX_TIMER_MS)));
-  // The timer only ever aborts requests, which keep a process alive by themselves: it must not (Node, Bun, Deno).
+  // The timer only ever ends requests, which keep a process alive by themselves: it must not (Node, Bun, Deno).
   if (typeof deadlineTimer === "object" && deadlineTimer.unref) deadlineTimer.unref();
   else if (typeof Deno !== "undefined" && Deno.unrefTimer) Deno.unrefTimer(deadlineTimer);
 }
@@ -63,7 +70,9 @@ function expire() {
     if (group.deadline <= now) {
       live.delete(group);
       group.timedOut = true;
-      group.controller.abort(new Error("timeout"));
+      if (group.controller) group.controller.abort(new Error("timeout"));
+      for (const reject of group.racing) reject(new Error("timeout"));
+      group.racing.clear();
     } else if (group.deadline < next) {
       next = group.deadline;
     }
@@ -71,27 +80,28 @@ function expire() {
   if (next < Infinity) arm(next);
 }
 
-function newGroup(deadline) {
-  return { controller: new AbortController(), deadline, count: 0, timedOut: false };
+function newGroup(deadline, withController) {
+  return { controller: withController ? new AbortController() : undefined, racing: new Set(), deadline, count: 0, timedOut: false };
 }
 
 /**
- * One attempt's abort signal: aborted by the caller's `signal` (with its reason) or once `timeoutMs` has passed
- * (then `timedOut` is true). `finish()` lets go of the deadline and the listener. With neither, no signal at all.
+ * One attempt's end: aborted by the caller's `signal` (with its reason) or once `timeoutMs` has passed (then
+ * `timedOut` is true). `signal` is for fetch (absent when nothing can abort); `race` ends a promise of the attempt
+ * at its deadline when there is no signal to do it. `finish()` lets go of the deadline and the listener.
  */
 export class Attempt {
   constructor(timeoutMs, signal) {
     const timeout = timeoutMs > 0;
     if (signal) {
       // A caller's signal aborts only this request: a controller of its own.
-      this.group = newGroup(timeout ? Date.now() + timeoutMs : Infinity);
+      this.group = newGroup(timeout ? Date.now() + timeoutMs : Infinity, true);
       this.userSignal = signal;
       this.onAbort = () => this.group.controller.abort(signal.reason);
       if (signal.aborted) this.group.controller.abort(signal.reason);
       else signal.addEventListener("abort", this.onAbort);
     } else if (timeout) {
       const deadline = Math.ceil((Date.now() + timeoutMs) / BUCKET_MS) * BUCKET_MS;
-      if (!shared || shared.deadline !== deadline || shared.controller.signal.aborted) shared = newGroup(deadline);
+      if (!shared || shared.deadline !== deadline || shared.timedOut) shared = newGroup(deadline, !ABANDON);
       this.group = shared;
     } else {
       return;
@@ -103,10 +113,29 @@ export class Attempt {
     }
   }
   get signal() {
-    return this.group?.controller.signal;
+    return this.group?.controller?.signal;
   }
   get timedOut() {
     return this.group ? this.group.timedOut : false;
+  }
+  /** `promise`, or its rejection at the deadline when no signal can end it (a late Response's body is cancelled). */
+  race(promise) {
+    const group = this.group;
+    if (!group || group.controller) return promise;
+    return new Promise((resolve, reject) => {
+      if (group.timedOut) reject(new Error("timeout"));
+      else group.racing.add(reject);
+      promise.then(
+        (value) => {
+          if (!group.racing.delete(reject) && value && value.body && value.body.cancel) value.body.cancel().catch(() => {});
+          resolve(value);
+        },
+        (error) => {
+          group.racing.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
   finish() {
     const group = this.group;
@@ -119,29 +148,36 @@ export class Attempt {
 
 /**
  * Calls fetch (the injected one, else the global) with the client's fixed headers `base` (an object built once)
- * and this attempt's `extra` headers (a flat [name, value, ...] array), following no redirect by itself.
+ * and this attempt's `extra` headers ("name\nvalue\n" pairs: neither holds a newline), following no redirect by
+ * itself, ended by `attempt`.
  */
-export function startFetch(fetchFn, url, method, base, extra, body, signal) {
+export function startFetch(fetchFn, url, method, base, extra, body, attempt) {
   let headers = base;
-  if (extra.length) {
+  if (extra) {
     headers = { ...base };
-    for (let i = 0; i < extra.length; i += 2) headers[extra[i]] = extra[i + 1];
+    const parts = extra.split("\n");
+    for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
   }
   const init = { method, headers, redirect: "manual" };
   if (body !== undefined && body !== null) {
     init.body = body;
     if (isStream(body)) init.duplex = "half";
   }
+  const signal = attempt.signal;
   if (signal) init.signal = signal;
-  return fetchFn ? fetchFn(url, init) : fetch(url, init);
+  return attempt.race(fetchFn ? fetchFn(url, init) : fetch(url, init));
 }
 
 /**
  * Reads a body as the core decided (`ReadAs` in core/response.rs): 1 text, 2 arrayBuffer, 3 a Blob or undefined
  * when empty, 4 a Blob, 5 json(), 6 text then JSON.parse (blank is undefined). Invalid JSON rejects with a
- * SyntaxError.
+ * SyntaxError. Ended by `attempt` as its fetch is.
  */
-export function readBody(response, how) {
+export function readBody(response, how, attempt) {
+  return attempt.race(read(response, how));
+}
+
+function read(response, how) {
   switch (how) {
     case 2: return response.arrayBuffer();
     case 3: return response.blob().then((blob) => (blob.size ? blob : undefined));

@@ -16,7 +16,7 @@ use crate::wasm::engine::{cancel, report, Outcome, Req, Success, Turn};
 use crate::wasm::errors::{self, http_error, invalid_response_error, option_error, plain_error, redirect_error, set, type_error};
 use crate::wasm::fetch::{self, Response};
 use crate::wasm::read_options::{abort_reason, concat, member};
-use crate::wasm::timers::{now, AttemptGuard};
+use crate::wasm::timers::{now, Attempt, AttemptGuard};
 
 /// Redirects followed within one attempt before giving up (browsers allow 20; APIs need one or two).
 pub(crate) const MAX_REDIRECTS: u32 = 10;
@@ -72,7 +72,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
         }
     };
     let guard = AttemptGuard::start(req.timeout_ms, &req.signal);
-    let response = match send(inner, req, headers, &guard.0.signal()).await {
+    let response = match send(inner, req, headers, &guard.0).await {
         Ok(response) => response,
         Err(e) => {
             report(inner, &turn, now(), None, None);
@@ -95,7 +95,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
         Some(ReadAs::Text)
     };
     let read = match how {
-        Some(how) => match fetch::read_body(&response, how as u8) {
+        Some(how) => match fetch::read_body(&response, how as u8, &guard.0) {
             Ok(promise) => JsFuture::from(promise).await,
             Err(e) => Err(e),
         },
@@ -120,13 +120,13 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
 /// Fetches, following redirects itself so that credentials go only to the base origin: a redirect to another
 /// origin is followed without the apiKey and Authorization headers. Browsers hide redirect targets
 /// ("opaqueredirect"), so there a redirect is refused with an ApiError.
-pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, signal: &JsValue) -> Result<Response, JsValue> {
+pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, attempt: &Attempt) -> Result<Response, JsValue> {
     let mut url = req.url.clone();
     let mut method = req.method.clone();
     let mut body = req.body.clone();
     let mut base = &inner.base_headers;
     for _ in 0..=MAX_REDIRECTS {
-        let started = fetch::start_fetch(inner.fetch.as_ref(), &url, &method, base, &headers, &body, signal)?;
+        let started = fetch::start_fetch(inner.fetch.as_ref(), &url, &method, base, &headers, &body, attempt)?;
         let response: Response = JsFuture::from(started).await?.unchecked_into();
         let status = response.status();
         // An opaque redirect has status 0; reading `type` only then keeps the common path one call shorter.

@@ -4,6 +4,7 @@
 use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
+use crate::wasm::timers::Attempt;
 use crate::core::headers::{HeaderList, HeaderLookup, HeaderSnapshot, READ_HEADERS};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
@@ -11,11 +12,11 @@ extern "C" {
     /// Builds the init object and calls fetch; `catch` because fetch throws for arguments it refuses, and a
     /// runtime without a global fetch throws a ReferenceError.
     #[wasm_bindgen(js_name = startFetch, catch)]
-    fn start_fetch_js(fetch: &JsValue, url: &str, method: &str, base: &JsValue, extra: &Array, body: &JsValue, signal: &JsValue) -> Result<Promise, JsValue>;
-    /// Reads a body as `how` says (a `core::response::ReadAs` code); a SyntaxError rejection is JSON that did
-    /// not parse. `catch`: a used body throws.
+    fn start_fetch_js(fetch: &JsValue, url: &str, method: &str, base: &JsValue, extra: &str, body: &JsValue, attempt: &Attempt) -> Result<Promise, JsValue>;
+    /// Reads a body as `how` says (a `core::response::ReadAs` code), ended by `attempt` as its fetch is; a
+    /// SyntaxError rejection is JSON that did not parse. `catch`: a used body throws.
     #[wasm_bindgen(js_name = readBody, catch)]
-    pub fn read_body(response: &Response, how: u8) -> Result<Promise, JsValue>;
+    pub fn read_body(response: &Response, how: u8, attempt: &Attempt) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = readHeaders)]
     fn read_headers(headers: &Headers, names: &JsValue) -> String;
     /// `new URL(location, base).href`, or undefined.
@@ -63,14 +64,17 @@ impl HeaderLookup for Headers {
 /// Starts a fetch (through `custom` when the caller injected one) with the client's fixed `base` headers and this
 /// attempt's `extra` ones.
 #[inline(never)]
-pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &JsValue, extra: &HeaderList, body: &JsValue, signal: &JsValue) -> Result<Promise, JsValue> {
-    let flat = Array::new();
+pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &JsValue, extra: &HeaderList, body: &JsValue, attempt: &Attempt) -> Result<Promise, JsValue> {
+    // One string for the extra headers: names are tokens and values hold no newline (both validated).
+    let mut flat = String::new();
     for (name, value) in &extra.0 {
-        flat.push(&JsValue::from_str(name));
-        flat.push(&JsValue::from_str(value));
+        flat.push_str(name);
+        flat.push('\n');
+        flat.push_str(value);
+        flat.push('\n');
     }
     let fetch = custom.map(|f| JsValue::from(f.clone())).unwrap_or(JsValue::UNDEFINED);
-    start_fetch_js(&fetch, url, method, base, &flat, body, signal)
+    start_fetch_js(&fetch, url, method, base, &flat, body, attempt)
 }
 
 /// The names of [`READ_HEADERS`] as a JS array, made once per client.

@@ -245,9 +245,10 @@ fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, 
     }
     let path = path.as_string().ok_or_else(|| type_error("path must be a string"))?;
     req.url = url::resolve(&inner.base, &path).map_err(|e| type_error(e.message()))?;
-    req.json_body = fetch::is_json_body(&body);
+    // No body (every GET): nothing to ask JS about.
+    req.json_body = present(&body) && fetch::is_json_body(&body);
     req.body = if req.json_body { fetch::json_stringify(&body).map_err(|_| type_error("body could not be serialised as JSON"))? } else { body };
-    req.replayable = !fetch::is_stream(&req.body);
+    req.replayable = !present(&req.body) || !fetch::is_stream(&req.body);
     if !has_options {
         return Ok(());
     }

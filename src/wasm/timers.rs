@@ -14,12 +14,10 @@ extern "C" {
     /// Wakes every waiter of the gate.
     pub fn wake(gate: &JsValue);
 
-    /// One attempt's abort controller (caller's signal + timeout).
+    /// One attempt's end (caller's signal + timeout); js/runtime.js hands it to fetch and the body read.
     pub type Attempt;
     #[wasm_bindgen(constructor)]
     fn new(timeout_ms: f64, signal: &JsValue) -> Attempt;
-    #[wasm_bindgen(method, getter)]
-    pub fn signal(this: &Attempt) -> JsValue;
     #[wasm_bindgen(method, getter, js_name = timedOut)]
     pub fn timed_out(this: &Attempt) -> bool;
     #[wasm_bindgen(method)]
