@@ -3,12 +3,13 @@
 // a warm-up and at the end, and the duration. Run with --expose-gc. `make soak` runs it in full; make test runs a
 // shorter one (tests/js/soak.test.mjs), which also checks the process exits promptly afterwards.
 import { readFileSync } from "node:fs";
+import { Client } from "../../pkg/index.node.js";
 import * as glue from "../../pkg/polite_fetch.js";
 
-// The export names are minified (scripts/minify-names.mjs): find the memory by its type.
+// The package entry has instantiated the module; initSync hands back its exports. Their names are minified
+// (scripts/minify-names.mjs): the memory is found by its type.
 const memoryOf = (exports) => Object.values(exports).find((v) => v instanceof WebAssembly.Memory);
 const wasm = glue.initSync({ module: readFileSync(new URL("../../pkg/polite_fetch_bg.wasm", import.meta.url)) });
-const { Client } = glue;
 const total = Number(process.argv[2] ?? 100_000);
 const base = process.env.POLITE_TEST_SERVER;
 const api = new Client({ baseUrl: base, timeoutMs: 2000, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
