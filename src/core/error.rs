@@ -119,9 +119,9 @@ pub trait BodyView: Sized {
     fn member(&self, key: &str) -> Option<Self>;
     /// The value when it is a string.
     fn as_text(&self) -> Option<String>;
-    /// The keys when the value is a (non-array) object, in order.
+    /// The keys when the value is a (non-array) object, in order; a view may stop after [`MAX_BODY_ITEMS`].
     fn keys(&self) -> Option<Vec<String>>;
-    /// The elements when the value is an array.
+    /// The elements when the value is an array; a view may stop after [`MAX_BODY_ITEMS`].
     fn elements(&self) -> Option<Vec<Self>>;
     /// The value as a message when it is a string, number or boolean.
     fn as_scalar_text(&self) -> Option<String> {
@@ -145,6 +145,10 @@ pub struct ErrorDetails {
     /// Per-field messages (DRF field dictionaries, `non_field_errors`, an `errors` object).
     pub field_errors: Vec<(String, Vec<String>)>,
 }
+
+/// At most this many keys of an object, or elements of an array, of an error body are looked at: a real
+/// validation error's fields fit many times over, and a hostile body of 300,000 keys costs no more than a small one.
+pub const MAX_BODY_ITEMS: usize = 100;
 
 /// Longest server text kept in `message`: enough for any real sentence, short enough for a log line.
 pub const MAX_SERVER_TEXT: usize = 300;
@@ -244,7 +248,7 @@ fn field_errors<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
         return field_errors_from_list(&errors);
     }
     let mut out = Vec::new();
-    for key in errors.keys().unwrap_or_default() {
+    for key in errors.keys().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
         if let Some(messages) = errors.member(&key).and_then(|v| messages_of(&v)) {
             out.push((key, messages));
         }
@@ -254,7 +258,7 @@ fn field_errors<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
 
 fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
-    for key in body.keys().unwrap_or_default() {
+    for key in body.keys().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
         if ENVELOPE_KEYS.contains(&key.as_str()) {
             continue;
         }
@@ -272,7 +276,7 @@ fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
 
 fn field_errors_from_list<B: BodyView>(list: &B) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for item in list.elements().unwrap_or_default() {
+    for item in list.elements().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
         let field = non_empty(item.member("field").or_else(|| item.member("path")).and_then(|v| v.as_text()));
         let message = non_empty(item.member("message").or_else(|| item.member("detail")).and_then(|v| v.as_text()));
         if let (Some(field), Some(message)) = (field, message) {
@@ -290,7 +294,7 @@ fn messages_of<B: BodyView>(value: &B) -> Option<Vec<String>> {
     if let Some(text) = value.as_text() {
         return Some(vec![text]);
     }
-    let list: Vec<String> = value.elements()?.iter().filter_map(|v| v.as_scalar_text()).collect();
+    let list: Vec<String> = value.elements()?.iter().take(MAX_BODY_ITEMS).filter_map(|v| v.as_scalar_text()).collect();
     if list.is_empty() {
         None
     } else {
@@ -501,5 +505,25 @@ mod tests {
             push_u32(&mut s, n);
             assert_eq!(s, n.to_string());
         }
+    }
+
+    #[test]
+    fn hostile_bodies_cost_what_a_small_one_does() {
+        // A DRF-shaped body of 30,000 fields, one with a list of 100,000 messages, an `errors` list of 30,000.
+        let many: serde_json::Map<String, Value> = (0..30_000).map(|i| (format!("f{i}"), json!(["bad"]))).collect();
+        let d = details(400, Some(Value::Object(many)), &[]);
+        assert_eq!(d.field_errors.len(), MAX_BODY_ITEMS);
+        let long = json!({"name": vec!["x"; 100_000]});
+        assert_eq!(details(400, Some(long), &[]).field_errors[0].1.len(), MAX_BODY_ITEMS);
+        let list = json!({"errors": vec![json!({"field": "a", "message": "m"}); 30_000]});
+        assert_eq!(details(422, Some(list), &[]).field_errors[0].1.len(), MAX_BODY_ITEMS);
+        // Nested deep: only the top levels are looked at, so the depth costs nothing (200 levels here: serde_json
+        // itself recurses to drop a value; the wasm build's bodies are JS values, tests/js/hostile.test.mjs).
+        let mut deep = json!("leaf");
+        for _ in 0..200 {
+            deep = json!({"message": deep});
+        }
+        let d = details(404, Some(json!({"errors": {"title": [deep.clone()]}, "error": deep})), &[]);
+        assert_eq!(d.code, "not_found");
     }
 }

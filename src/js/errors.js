@@ -25,6 +25,7 @@ export class ApiError extends Error {
   toJSON() {
     const out = {};
     for (const key of FIELDS) out[key] = this[key];
+    out.body = copyPlain(this.body, (s) => s, MAX_JSON_DEPTH);
     if (this.cause !== undefined) {
       out.cause = this.cause instanceof Error ? { name: this.cause.name, message: this.cause.message } : this.cause;
     }
@@ -57,19 +58,50 @@ export function isApiError(value) {
   return value instanceof ApiError;
 }
 
-/** Replaces every secret in a string, or in the strings inside plain data, with "[redacted]". */
+/** Deepest nesting `toJSON` keeps of a body; deeper values become CUT (JSON.stringify recurses, and would throw). */
+const MAX_JSON_DEPTH = 32;
+const CUT = "[nested too deep]";
+
+const isPlainObject = (v) => v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype;
+
+/**
+ * A copy of plain data (JSON values) with `text` applied to every string and key, and containers below `maxDepth`
+ * replaced by CUT. Iterative, one visit per value: a server's body nested 100,000 deep or with 300,000 keys costs
+ * time in its size and no stack. Values that are not plain data are kept as they are.
+ */
+function copyPlain(value, text, maxDepth) {
+  const step = (v, depth, pending) => {
+    if (typeof v === "string") return text(v);
+    const list = Array.isArray(v);
+    if (!list && !isPlainObject(v)) return v;
+    if (depth > maxDepth) return CUT;
+    const copy = list ? [] : {};
+    pending.push(v, copy, depth);
+    return copy;
+  };
+  const pending = [];
+  const root = step(value, 0, pending);
+  while (pending.length) {
+    const depth = pending.pop(), copy = pending.pop(), from = pending.pop();
+    if (Array.isArray(from)) {
+      for (let i = 0; i < from.length; i++) copy[i] = step(from[i], depth + 1, pending);
+    } else {
+      for (const key of Object.keys(from)) {
+        // `__proto__` from JSON.parse is an own key; assigning it would set the copy's prototype instead.
+        Object.defineProperty(copy, text(key), { value: step(from[key], depth + 1, pending), enumerable: true, writable: true, configurable: true });
+      }
+    }
+  }
+  return root;
+}
+
+/** Replaces every secret in a string, or in the strings and keys inside plain data, with "[redacted]". */
 function redact(value, secrets) {
-  if (typeof value === "string") {
-    for (const secret of secrets) if (secret) value = value.split(secret).join("[redacted]");
-    return value;
-  }
-  if (Array.isArray(value)) return value.map((v) => redact(v, secrets));
-  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    const out = {};
-    for (const key of Object.keys(value)) out[redact(key, secrets)] = redact(value[key], secrets);
-    return out;
-  }
-  return value;
+  const text = (s) => {
+    for (const secret of secrets) if (secret && s.includes(secret)) s = s.split(secret).join("[redacted]");
+    return s;
+  };
+  return copyPlain(value, text, Infinity);
 }
 
 // In the order of `ErrorKind` (src/core/error.rs): the wasm core names a class by its index.
@@ -87,12 +119,19 @@ const byKind = [
 export function createError(kind, message, code, status, requestId, timestamp, path, method, url, headers, body,
   retryAfterMs, rateLimit, attempts, cause, fieldErrors, secrets) {
   const fields = { code, status, requestId, timestamp, path, method, url, headers, body, retryAfterMs, rateLimit, attempts, cause, fieldErrors };
-  if (secrets) {
-    const list = secrets.split("\0").filter(Boolean);
-    message = redact(message, list);
-    for (const key of ["url", "body", "headers", "requestId", "path", "code", "fieldErrors"]) {
-      fields[key] = redact(fields[key], list);
+  const ErrorClass = byKind[kind] || ApiError;
+  try {
+    if (secrets) {
+      const list = secrets.split("\0").filter(Boolean);
+      message = redact(message, list);
+      for (const key of ["url", "body", "headers", "requestId", "path", "code", "fieldErrors"]) {
+        fields[key] = redact(fields[key], list);
+      }
     }
+    return new ErrorClass(message, fields);
+  } catch {
+    // Nothing a server sent may leave a call without its error (this runs inside the wasm engine's step): the
+    // class, code and status survive, what the server sent does not.
+    return new ErrorClass("the error could not be built from the response", { code, status, method, attempts });
   }
-  return new byKind[kind](message, fields);
 }

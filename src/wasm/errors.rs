@@ -4,7 +4,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::core::error::{self, BodyView, ErrorDetails, ErrorKind};
+use crate::core::error::{self, BodyView, ErrorDetails, ErrorKind, MAX_BODY_ITEMS};
 use crate::core::headers::{RateHeaders, RateLimitState};
 use crate::core::options::OptionError;
 use crate::core::url;
@@ -147,11 +147,12 @@ impl BodyView for JsBody {
         if !self.0.is_object() || Array::is_array(&self.0) {
             return None;
         }
-        Some(Object::keys(self.0.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).collect())
+        // Only the keys the core looks at cross into wasm (a hostile body may have hundreds of thousands).
+        Some(Object::keys(self.0.unchecked_ref::<Object>()).iter().take(MAX_BODY_ITEMS).filter_map(|k| k.as_string()).collect())
     }
     fn elements(&self) -> Option<Vec<Self>> {
         let array = self.0.dyn_ref::<Array>()?;
-        Some(array.iter().map(JsBody).collect())
+        Some(array.iter().take(MAX_BODY_ITEMS).map(JsBody).collect())
     }
     fn as_scalar_text(&self) -> Option<String> {
         if let Some(n) = self.0.as_f64() {

@@ -36,6 +36,23 @@ pub fn shaped_body(shape: &str, status: u16) -> (&'static str, String) {
     }
 }
 
+/// Bodies a broken gateway or a hostile server sends (`?shape=...&n=`), JSON of `n` levels or keys, at most 10^6.
+pub fn hostile_body(shape: &str, n: usize) -> Option<String> {
+    let n = n.min(1_000_000);
+    let nest = |open: &str, leaf: &str, close: &str| format!("{}{leaf}{}", open.repeat(n), close.repeat(n));
+    Some(match shape {
+        "deep_array" => nest("[", "1", "]"),
+        "deep_object" => nest(r#"{"a":"#, "1", "}"),
+        "deep_errors" => format!(r#"{{"message":"invalid","errors":{}}}"#, nest(r#"{"a":"#, r#""x""#, "}")),
+        "deep_drf" => format!(r#"{{"title":{}}}"#, nest("[", r#""required""#, "]")),
+        "many_keys" => {
+            let keys: Vec<String> = (0..n).map(|i| format!(r#""field{i}":["value {i}"]"#)).collect();
+            format!("{{{}}}", keys.join(","))
+        }
+        _ => return None,
+    })
+}
+
 /// The faults of the fault matrix (tests/faults.rs), by name.
 fn fault(name: &str) -> Reply {
     let now = now_ms();
@@ -121,7 +138,9 @@ pub fn route(req: &Request, state: &Mutex<State>) -> Reply {
         "status" => {
             let status: u16 = key.parse().unwrap_or(500);
             record(&format!("status/{status}"));
+            let hostile = req.param("shape").and_then(|shape| hostile_body(shape, req.num("n", 3000.0) as usize));
             let (ct, mut body) = match req.param("shape") {
+                Some(_) if hostile.is_some() => ("application/json".to_string(), hostile.unwrap_or_default()),
                 Some(shape) => {
                     let (ct, body) = shaped_body(shape, status);
                     (ct.to_string(), body)
