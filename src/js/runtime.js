@@ -26,6 +26,33 @@ export function wait(ms, signal, gate) {
   });
 }
 
+let resume; // the wasm executor's entry (src/wasm/tasks.rs), handed over once
+
+/** Sets the function every settlement of a call's awaited promise goes to. */
+export function setResume(fn) {
+  resume = fn;
+}
+
+/** Resumes `task` with the settlement of `promise` (1: its value, 2: its rejection reason). */
+export function settleInto(promise, task) {
+  (promise instanceof Promise ? promise : Promise.resolve(promise)).then((value) => resume(task, value, 1), (reason) => resume(task, reason, 2));
+}
+
+/** Starts `task` in a microtask of its own, as a promise's reaction would. */
+export function startTask(task) {
+  queueMicrotask(() => resume(task, undefined, 0));
+}
+
+/** A pending promise with its resolve and reject functions: `[promise, resolve, reject]`. */
+export function deferred() {
+  const out = [];
+  out[0] = new Promise((resolve, reject) => {
+    out[1] = resolve;
+    out[2] = reject;
+  });
+  return out;
+}
+
 /** A set of waiters woken together when the client's rate-limit state changes. */
 export function newGate() {
   return new Set();

@@ -3,7 +3,6 @@
 
 use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::ErrorKind;
 use crate::core::headers::{HeaderList, RateHeaders};
@@ -16,6 +15,7 @@ use crate::wasm::engine::{cancel, report, Outcome, Req, Success, Turn};
 use crate::wasm::errors::{self, http_error, invalid_response_error, option_error, plain_error, redirect_error, set, type_error};
 use crate::wasm::fetch::{self, Response};
 use crate::wasm::read_options::{abort_reason, concat, member};
+use crate::wasm::tasks;
 use crate::wasm::timers::{now, Attempt, AttemptGuard};
 
 /// Redirects followed within one attempt before giving up (browsers allow 20; APIs need one or two).
@@ -44,7 +44,7 @@ pub(crate) async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: boo
             let context = Object::new();
             set(&context, "refresh", &JsValue::from_bool(refresh_token));
             let value = f.call1(&JsValue::UNDEFINED, &context)?;
-            let value = JsFuture::from(Promise::resolve(&value)).await?;
+            let value = tasks::js(Promise::resolve(&value)).await?;
             let t = value.as_string().ok_or_else(|| type_error("token function must return a string"))?;
             options::check_header_value("token", &t).map_err(option_error)?;
             let mut secrets = inner.secrets.borrow_mut();
@@ -96,7 +96,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     };
     let read = match how {
         Some(how) => match fetch::read_body(&response, how as u8, &guard.0) {
-            Ok(promise) => JsFuture::from(promise).await,
+            Ok(promise) => tasks::js(promise).await,
             Err(e) => Err(e),
         },
         None => Ok(JsValue::UNDEFINED),
@@ -127,7 +127,7 @@ pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, atte
     let mut base = &inner.base_headers;
     for _ in 0..=MAX_REDIRECTS {
         let started = fetch::start_fetch(inner.fetch.as_ref(), &url, &method, base, &headers, &body, attempt)?;
-        let response: Response = JsFuture::from(started).await?.unchecked_into();
+        let response: Response = tasks::js(started).await?.unchecked_into();
         let status = response.status();
         // An opaque redirect has status 0; reading `type` only then keeps the common path one call shorter.
         if status == 0 && response.response_type().as_deref() == Some("opaqueredirect") {

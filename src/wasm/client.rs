@@ -6,7 +6,6 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults, RetryPolicy};
@@ -16,6 +15,7 @@ use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::fetch;
 use crate::wasm::read_options::{concat, member, prepare, read_client, read_ms, ClientOptions};
 use crate::wasm::share::{self, Share, SharedQuota};
+use crate::wasm::tasks;
 use crate::wasm::timers;
 
 /// How many distinct tokens from a token function are remembered for redaction.
@@ -213,5 +213,5 @@ impl Client {
 /// Runs one call in the background; its promise settles with the call.
 fn spawn(inner: &Rc<Inner>, req: Req, poll: Option<Poll>) -> Promise {
     let inner = inner.clone();
-    future_to_promise(async move { execute(&inner, &req, poll).await })
+    tasks::spawn(async move { execute(&inner, &req, poll).await })
 }

@@ -5,7 +5,6 @@ use std::rc::Rc;
 
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::core::error::{self, ErrorKind};
 use crate::core::headers::RateHeaders;
@@ -17,6 +16,7 @@ use crate::wasm::attempt::attempt;
 use crate::wasm::client::{Inner, Token};
 use crate::wasm::errors::{self, plain_error, plain_error_with_code, set};
 use crate::wasm::read_options::{abort_reason, member};
+use crate::wasm::tasks;
 use crate::wasm::timers::{self, now};
 
 /// One request, validated and ready to send (possibly several times).
@@ -210,7 +210,7 @@ pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
     };
     let Some(share) = &inner.share else { return Ok(Turn { ticket, grant: None }) };
     let max_wait_ms = req.retry.as_deref().map_or(options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
-    let outcome = JsFuture::from(share.acquire(max_wait_ms, &req.signal)).await;
+    let outcome = tasks::js(share.acquire(max_wait_ms, &req.signal)).await;
     let grant = match outcome {
         Ok(grant) if member(&grant, "waitMs").as_f64().is_none() => Ok(grant),
         Ok(refusal) => Err(turn_too_far(inner, req, member(&refusal, "waitMs").as_f64().unwrap_or(0.0))),

@@ -2,7 +2,7 @@
 //! `client` (the `Client` class), `read_options` (JS options -> core types), `engine` (the async loop of one
 //! call), `attempt` (one fetch and its body), `errors` (core error fields -> JS `ApiError` instances), `fetch`
 //! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines) and `share` (one quota
-//! across tabs).
+//! across tabs) and `tasks` (the executor the calls run on).
 
 mod attempt;
 mod client;
@@ -11,6 +11,7 @@ mod errors;
 mod fetch;
 mod read_options;
 mod share;
+mod tasks;
 mod timers;
 
 pub use client::Client;

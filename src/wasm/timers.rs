@@ -3,7 +3,7 @@
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+use crate::wasm::tasks;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
@@ -27,7 +27,7 @@ extern "C" {
 
 /// Waits `ms` (forever when not finite) or until the gate is woken; `Err(signal.reason)` when the signal aborts.
 pub async fn sleep(ms: f64, signal: &JsValue, gate: &JsValue) -> Result<(), JsValue> {
-    JsFuture::from(wait(ms, signal, gate)).await.map(|_| ())
+    tasks::js(wait(ms, signal, gate)).await.map(|_| ())
 }
 
 /// Owns one attempt's controller; dropping it clears the timeout and the listener on the caller's signal.

@@ -9,9 +9,10 @@ import { root } from "./install.mjs";
 // History: 55.6 KB gzip from the first benchmark run, raised twice (the fault matrix's fixes, then shareAcross) to
 // 63.5 KB; issue 13 ("Lean") took the download to 41.7 KB gzip / 36.9 KB brotli (BENCHMARKS.md, "Size levers"), and
 // the budget ratcheted down to that plus about 1%; issue 21's first fixes (iterative redaction, a guarded
-// createError) took 0.4 KB of that margin (42,147 / 37,294 B). It only goes down; raising it needs a reason here.
-const BUDGET_GZIP_BYTES = 42_200;
-const BUDGET_BROTLI_BYTES = 37_300;
+// createError) took 0.4 KB of that margin (42,147 / 37,294 B); the executor of src/wasm/tasks.rs took 1.3 KB off
+// (40,885 / 36,157 B), and the budget followed. It only goes down; raising it needs a reason here.
+const BUDGET_GZIP_BYTES = 41_300;
+const BUDGET_BROTLI_BYTES = 36_600;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
