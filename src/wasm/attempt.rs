@@ -30,14 +30,14 @@ pub(crate) async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: boo
     for (name, value) in &req.headers {
         headers.set(&name.to_ascii_lowercase(), value);
     }
-    let has = |name: &str| headers.has(name) || inner.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let has = |name: &str| headers.has(name) || inner.options.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
     if req.json_body && !has("content-type") {
         headers.set("content-type", "application/json");
     }
     if let Some(key) = &req.idempotency_key {
         headers.set("idempotency-key", key);
     }
-    let token = match &inner.token {
+    let token = match &inner.options.token {
         None => return Ok(headers),
         Some(Token::Fixed(t)) => t.clone(),
         Some(Token::Function(f)) => {
@@ -50,14 +50,14 @@ pub(crate) async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: boo
             let mut secrets = inner.secrets.borrow_mut();
             if t.len() >= MIN_REDACTED_LEN && !secrets.contains(&t) {
                 if secrets.len() >= MAX_REMEMBERED_SECRETS {
-                    secrets.remove(usize::from(inner.api_key.is_some()));
+                    secrets.remove(usize::from(inner.options.api_key.is_some()));
                 }
                 secrets.push(t.clone());
             }
             t
         }
     };
-    let value = if inner.token_scheme.is_empty() { token } else { concat(&inner.token_scheme, &concat(" ", &token)) };
+    let value = if inner.options.token_scheme.is_empty() { token } else { concat(&inner.options.token_scheme, &concat(" ", &token)) };
     headers.set("authorization", &value);
     Ok(headers)
 }
@@ -126,7 +126,7 @@ pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, atte
     let mut body = req.body.clone();
     let mut base = &inner.base_headers;
     for _ in 0..=MAX_REDIRECTS {
-        let started = fetch::start_fetch(inner.fetch.as_ref(), &url, &method, base, &headers, &body, attempt)?;
+        let started = fetch::start_fetch(inner.options.fetch.as_ref(), &url, &method, base, &headers, &body, attempt)?;
         let response: Response = tasks::js(started).await?.unchecked_into();
         let status = response.status();
         // An opaque redirect has status 0; reading `type` only then keeps the common path one call shorter.
@@ -139,7 +139,7 @@ pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, atte
         let Some(next) = response.headers().get("location").and_then(|l| fetch::resolve_url(&l, &url)) else {
             return Ok(response);
         };
-        let change = response::redirect_change(status, &method, url::is_same_origin(&inner.base, &next));
+        let change = response::redirect_change(status, &method, url::is_same_origin(&inner.options.base, &next));
         if change.becomes_get {
             method = String::from("GET");
             body = JsValue::UNDEFINED;
@@ -147,7 +147,7 @@ pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, atte
         }
         if change.drops_credentials {
             base = &inner.public_headers;
-            headers.remove(&inner.api_key_header);
+            headers.remove(&inner.options.api_key_header);
             headers.remove("authorization");
         }
         url = next;

@@ -8,8 +8,7 @@ use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::core::limiter::Limiter;
-use crate::core::options::{self, defaults, RetryPolicy};
-use crate::core::url::BaseUrl;
+use crate::core::options::{self, defaults};
 use crate::wasm::engine::{execute, rate_limit_value, Poll, Req};
 use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::fetch;
@@ -32,16 +31,8 @@ pub(crate) enum Token {
 
 /// The client's configuration and shared state; requests in flight hold it alive.
 pub(crate) struct Inner {
-    pub(crate) base: BaseUrl,
-    pub(crate) api_key: Option<String>,
-    pub(crate) api_key_header: String,
-    pub(crate) token: Option<Token>,
-    pub(crate) token_scheme: String,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) timeout_ms: f64,
-    pub(crate) retry: Option<Rc<RetryPolicy>>,
-    pub(crate) on_retry: Option<Function>,
-    pub(crate) fetch: Option<Function>,
+    /// The options as read (baseUrl, credentials, headers, timeout, retry policy, listeners, fetch).
+    pub(crate) options: ClientOptions,
     /// The client's own limits; with a share, only its concurrency cap (the share decides the rest).
     pub(crate) limiter: RefCell<Limiter>,
     /// The quota shared with other tabs and workers (`shareAcross`), when the runtime supports it.
@@ -92,16 +83,7 @@ impl Inner {
         }
         secrets.retain(|s| s.len() >= MIN_REDACTED_LEN);
         Inner {
-            base: o.base,
-            api_key: o.api_key,
-            api_key_header: o.api_key_header,
-            token: o.token,
-            token_scheme: o.token_scheme,
-            headers: o.headers,
-            timeout_ms: o.timeout_ms,
-            retry: o.retry,
-            on_retry: o.on_retry,
-            fetch: o.fetch,
+            options: o,
             limiter: RefCell::new(limiter),
             share,
             gate: timers::new_gate(),

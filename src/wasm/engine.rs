@@ -93,7 +93,7 @@ pub(crate) async fn execute(inner: &Inner, req: &Req, poll: Option<Poll>) -> Res
             Outcome::Thrown(e) => return Err(e),
             Outcome::Failed { error, failure, server_wait_ms } => {
                 set(error.unchecked_ref(), "attempts", &attempts.into());
-                if failure == Failure::Status(401) && !refreshed_token && matches!(inner.token, Some(Token::Function(_))) {
+                if failure == Failure::Status(401) && !refreshed_token && matches!(inner.options.token, Some(Token::Function(_))) {
                     refreshed_token = true;
                     counted -= 1;
                     continue;
@@ -157,7 +157,7 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
     let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_deref(), &failed, js_sys::Math::random()) else {
         return Next::Reject(error);
     };
-    if let Some(on_retry) = &inner.on_retry {
+    if let Some(on_retry) = &inner.options.on_retry {
         let event = Object::new();
         set(&event, "attempt", &counted.into());
         set(&event, "delayMs", &delay_ms.into());

@@ -82,20 +82,35 @@ pub(crate) fn read_function(obj: &JsValue, key: &str) -> Result<Option<Function>
 /// The client's options, read and validated; `Client::new` builds the client from them.
 #[derive(Default)]
 pub(crate) struct ClientOptions {
+    /// `baseUrl` as given (names the share).
     pub(crate) base_url: String,
+    /// `baseUrl` parsed: origin and path prefix.
     pub(crate) base: BaseUrl,
+    /// `apiKey`.
     pub(crate) api_key: Option<String>,
+    /// `apiKeyHeader` (default `X-API-Key`).
     pub(crate) api_key_header: String,
+    /// `token`: a string or a function.
     pub(crate) token: Option<Token>,
+    /// `tokenScheme` (default `Bearer`).
     pub(crate) token_scheme: String,
+    /// `headers`, validated.
     pub(crate) headers: Vec<(String, String)>,
+    /// `timeoutMs` per attempt (0: none).
     pub(crate) timeout_ms: f64,
+    /// `retry`; `None` when `false`.
     pub(crate) retry: Option<Rc<RetryPolicy>>,
+    /// `rateLimit` windows.
     pub(crate) windows: Vec<RateWindow>,
+    /// `maxConcurrency`.
     pub(crate) max_concurrency: Option<u32>,
+    /// `adaptive` (default true).
     pub(crate) adaptive: bool,
+    /// `shareAcross`.
     pub(crate) share_name: Option<String>,
+    /// `onRetry`.
     pub(crate) on_retry: Option<Function>,
+    /// `fetch`.
     pub(crate) fetch: Option<Function>,
 }
 
@@ -233,7 +248,7 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue>
 /// Validates a request's arguments into a [`Req`]; every problem is a `TypeError`. With no options (the common
 /// call) nothing more is read.
 pub(crate) fn prepare(inner: &Inner, method: &str, path: JsValue, body: JsValue, options: &JsValue) -> Result<Req, JsValue> {
-    let mut req = Req { method: method.into(), timeout_ms: inner.timeout_ms, retry: inner.retry.clone(), ..Req::default() };
+    let mut req = Req { method: method.into(), timeout_ms: inner.options.timeout_ms, retry: inner.options.retry.clone(), ..Req::default() };
     read_request(inner, path, body, options, &mut req)?;
     Ok(req)
 }
@@ -244,7 +259,7 @@ fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, 
         return Err(type_error("options must be an object"));
     }
     let path = path.as_string().ok_or_else(|| type_error("path must be a string"))?;
-    req.url = url::resolve(&inner.base, &path).map_err(|e| type_error(e.message()))?;
+    req.url = url::resolve(&inner.options.base, &path).map_err(|e| type_error(e.message()))?;
     // No body (every GET): nothing to ask JS about.
     req.json_body = present(&body) && fetch::is_json_body(&body);
     req.body = if req.json_body { fetch::json_stringify(&body).map_err(|_| type_error("body could not be serialised as JSON"))? } else { body };
@@ -256,14 +271,14 @@ fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, 
     if present(&query) {
         url::append_query(&mut req.url, &read_query(&query)?);
     }
-    req.timeout_ms = read_ms(options, "timeoutMs", inner.timeout_ms)?;
+    req.timeout_ms = read_ms(options, "timeoutMs", inner.options.timeout_ms)?;
     req.idempotency_key = read_header_value(options, "idempotencyKey", None)?;
     if let Some(s) = read_string(options, "responseType")? {
         req.response_type = ResponseType::parse(&s).ok_or_else(|| type_error("responseType must be \"auto\", \"json\", \"text\", \"blob\", \"arrayBuffer\" or \"response\""))?;
     }
     req.headers = read_headers(options, "headers")?;
     req.signal = member(options, "signal");
-    req.retry = read_retry(&member(options, "retry"), inner.retry.as_ref())?;
+    req.retry = read_retry(&member(options, "retry"), inner.options.retry.as_ref())?;
     Ok(())
 }
 

@@ -10,9 +10,10 @@ import { root } from "./install.mjs";
 // 63.5 KB; issue 13 ("Lean") took the download to 41.7 KB gzip / 36.9 KB brotli (BENCHMARKS.md, "Size levers"), and
 // the budget ratcheted down to that plus about 1%; issue 21's first fixes (iterative redaction, a guarded
 // createError) took 0.4 KB of that margin (42,147 / 37,294 B); the executor of src/wasm/tasks.rs took 1.3 KB off
-// (40,885 / 36,157 B), and the budget followed. It only goes down; raising it needs a reason here.
-const BUDGET_GZIP_BYTES = 41_300;
-const BUDGET_BROTLI_BYTES = 36_600;
+// (40,885 / 36,157 B), keeping one options struct 0.2 KB more (40,699 / 36,040 B), and the budget followed. It only
+// goes down; raising it needs a reason here.
+const BUDGET_GZIP_BYTES = 41_100;
+const BUDGET_BROTLI_BYTES = 36_400;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
