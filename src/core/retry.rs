@@ -121,6 +121,25 @@ pub fn may_wait_for_turn(policy: Option<&RetryPolicy>, wait_ms: f64) -> bool {
     wait_ms <= policy.map_or(crate::core::options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms)
 }
 
+/// When `poll` tries again after a 204: the server's `Retry-After`, else the interval; when that would pass the
+/// deadline (`max_wait_ms` from the first try; 0: none), what is left of it, and then the call gives up.
+pub fn poll_wait(retry_after_ms: Option<f64>, interval_ms: f64, elapsed_ms: f64, max_wait_ms: f64) -> PollWait {
+    let wait_ms = retry_after_ms.unwrap_or(interval_ms);
+    if max_wait_ms > 0.0 && elapsed_ms + wait_ms > max_wait_ms {
+        return PollWait::GiveUpAfter((max_wait_ms - elapsed_ms).max(0.0));
+    }
+    PollWait::Again(wait_ms)
+}
+
+/// The answer of [`poll_wait`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PollWait {
+    /// Wait this long, then GET again.
+    Again(f64),
+    /// Wait this long (to the deadline), then reject with a `TimeoutError`.
+    GiveUpAfter(f64),
+}
+
 /// Exponential backoff before retry `n` (= the failed attempt's number): about `base * 2^(n-1)`, spread by
 /// ±25% jitter so that clients refused together do not come back together, capped at `max_delay_ms`.
 pub fn backoff_ms(policy: &RetryPolicy, attempt: u32, jitter: f64) -> f64 {
@@ -133,6 +152,23 @@ pub fn backoff_ms(policy: &RetryPolicy, attempt: u32, jitter: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn poll_waits() {
+        // (Retry-After, interval, elapsed, maxWaitMs) -> what happens
+        let cases = [
+            (None, 1000.0, 0.0, 60_000.0, PollWait::Again(1000.0)),
+            (Some(3000.0), 1000.0, 0.0, 60_000.0, PollWait::Again(3000.0)),
+            (Some(3000.0), 1000.0, 58_000.0, 60_000.0, PollWait::GiveUpAfter(2000.0)),
+            (None, 1000.0, 59_500.0, 60_000.0, PollWait::GiveUpAfter(500.0)),
+            (None, 1000.0, 61_000.0, 60_000.0, PollWait::GiveUpAfter(0.0)),
+            (Some(1e9), 1000.0, 5.0, 0.0, PollWait::Again(1e9)),
+            (None, 0.0, 60_000.0, 60_000.0, PollWait::Again(0.0)),
+        ];
+        for (retry_after, interval, elapsed, max_wait, want) in cases {
+            assert_eq!(poll_wait(retry_after, interval, elapsed, max_wait), want, "{retry_after:?} {interval} {elapsed} {max_wait}");
+        }
+    }
     use Decision::*;
     use Failure::*;
 

@@ -11,7 +11,7 @@ use crate::core::headers::RateHeaders;
 use crate::core::limiter::{Admission, Ticket};
 use crate::core::options::{self, RetryPolicy};
 use crate::core::response::ResponseType;
-use crate::core::retry::{self, Decision, FailedAttempt, Failure, RetryReason};
+use crate::core::retry::{self, Decision, FailedAttempt, Failure, PollWait, RetryReason};
 use crate::wasm::attempt::attempt;
 use crate::wasm::client::{Inner, Token};
 use crate::wasm::errors::{self, plain_error, plain_error_with_code, set};
@@ -118,16 +118,15 @@ pub(crate) async fn execute(inner: &Inner, req: &Req, poll: Option<Poll>) -> Res
 /// what is left of it, to reject with a `TimeoutError`.
 #[inline(never)]
 pub(crate) fn poll_again(inner: &Inner, req: &Req, poll: Poll, started: f64, retry_after_ms: Option<f64>) -> Next {
-    let wait_ms = retry_after_ms.unwrap_or(poll.interval_ms);
-    let elapsed = now() - started;
-    if poll.max_wait_ms > 0.0 && elapsed + wait_ms > poll.max_wait_ms {
-        let mut text = String::from("still processing after ");
-        error::push_u32(&mut text, poll.max_wait_ms.min(u32::MAX as f64) as u32);
-        text.push_str(" ms (maxWaitMs)");
-        let error = plain_error(inner, req, ErrorKind::Timeout, &text, JsValue::UNDEFINED);
-        return Next::SleepThenReject((poll.max_wait_ms - elapsed).max(0.0), error);
+    match retry::poll_wait(retry_after_ms, poll.interval_ms, now() - started, poll.max_wait_ms) {
+        PollWait::Again(wait_ms) => Next::Sleep(wait_ms),
+        PollWait::GiveUpAfter(wait_ms) => {
+            let mut text = String::from("still processing after ");
+            error::push_u32(&mut text, poll.max_wait_ms.min(u32::MAX as f64) as u32);
+            text.push_str(" ms (maxWaitMs)");
+            Next::SleepThenReject(wait_ms, plain_error(inner, req, ErrorKind::Timeout, &text, JsValue::UNDEFINED))
+        }
     }
-    Next::Sleep(wait_ms)
 }
 
 /// What a call does after an attempt that did not settle it.
