@@ -27,30 +27,42 @@ export function wait(ms, signal, gate) {
 }
 
 let resume; // the wasm executor's entry (src/wasm/tasks.rs), handed over once
+const calls = new Map(); // task -> [resolve, reject] of the promise its caller holds
 
 /** Sets the function every settlement of a call's awaited promise goes to. */
 export function setResume(fn) {
   resume = fn;
 }
 
+/** The promise of `task`'s call; the task takes its first step in a microtask of its own. */
+export function startTask(task) {
+  return new Promise((resolve, reject) => {
+    calls.set(task, [resolve, reject]);
+    queueMicrotask(() => step(task, undefined, 0));
+  });
+}
+
+/** Settles the promise of `task`'s call. */
+export function finishTask(task, value, ok) {
+  const call = calls.get(task);
+  if (!call) return;
+  calls.delete(task);
+  call[ok ? 0 : 1](value);
+}
+
 /** Resumes `task` with the settlement of `promise` (1: its value, 2: its rejection reason). */
 export function settleInto(promise, task) {
-  (promise instanceof Promise ? promise : Promise.resolve(promise)).then((value) => resume(task, value, 1), (reason) => resume(task, reason, 2));
+  (promise instanceof Promise ? promise : Promise.resolve(promise)).then((value) => step(task, value, 1), (reason) => step(task, reason, 2));
 }
 
-/** Starts `task` in a microtask of its own, as a promise's reaction would. */
-export function startTask(task) {
-  queueMicrotask(() => resume(task, undefined, 0));
-}
-
-/** A pending promise with its resolve and reject functions: `[promise, resolve, reject]`. */
-export function deferred() {
-  const out = [];
-  out[0] = new Promise((resolve, reject) => {
-    out[1] = resolve;
-    out[2] = reject;
-  });
-  return out;
+// A throw out of a step (JS the wasm called into, or a value it could not handle) rejects that call with what was
+// thrown, instead of leaving it pending and the throw to the process as an unhandled rejection.
+function step(task, value, state) {
+  try {
+    resume(task, value, state);
+  } catch (error) {
+    finishTask(task, error, false);
+  }
 }
 
 /** A set of waiters woken together when the client's rate-limit state changes. */

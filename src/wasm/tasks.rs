@@ -4,13 +4,15 @@
 //!
 //! Every await of a call is a JS promise ([`js`]), one at a time, so a task needs no waker: it is polled when its
 //! promise settles and at its start, always from a microtask of its own (never inside another task's poll).
+//! A poll that throws (JS it called into threw, and wasm does not catch it) rejects the call with what was thrown
+//! (js/runtime.js `step`); that task's slot stays empty and is not reused, and its future is not dropped.
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use js_sys::{Array, Function, Promise};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
@@ -21,12 +23,13 @@ extern "C" {
     /// Calls `resume(task, value, 1)` when `promise` fulfils, `resume(task, reason, 2)` when it rejects.
     #[wasm_bindgen(js_name = settleInto)]
     fn settle_into(promise: &Promise, task: u32);
-    /// Calls `resume(task, undefined, 0)` in a microtask: the task's first poll.
+    /// The promise of the call `task` runs; calls `resume(task, undefined, 0)` in a microtask, its first poll. A
+    /// throw out of any poll rejects this promise with what was thrown (js/runtime.js).
     #[wasm_bindgen(js_name = startTask)]
-    fn start_task(task: u32);
-    /// `[promise, resolve, reject]` of a new pending promise.
-    #[wasm_bindgen(js_name = deferred)]
-    fn deferred() -> Array;
+    fn start_task(task: u32) -> Promise;
+    /// Settles the promise of `task`'s call: with `value` when `ok`, else rejected with it.
+    #[wasm_bindgen(js_name = finishTask)]
+    fn finish_task(task: u32, value: &JsValue, ok: bool);
 }
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -52,26 +55,18 @@ pub fn spawn<F: Future<Output = Result<JsValue, JsValue>> + 'static>(call: F) ->
         set_resume(&resume);
         resume.forget();
     }
-    let parts = deferred();
-    let (promise, resolve, reject): (Promise, Function, Function) = (parts.get(0).unchecked_into(), parts.get(1).unchecked_into(), parts.get(2).unchecked_into());
+    let id = FREE.with_borrow_mut(Vec::pop).unwrap_or_else(|| TASKS.with_borrow_mut(|tasks| {
+        tasks.push(None);
+        (tasks.len() - 1) as u32
+    }));
     let task: Task = Box::pin(async move {
-        let _ = match call.await {
-            Ok(value) => resolve.call1(&JsValue::UNDEFINED, &value),
-            Err(reason) => reject.call1(&JsValue::UNDEFINED, &reason),
-        };
-    });
-    let id = TASKS.with_borrow_mut(|tasks| match FREE.with_borrow_mut(Vec::pop) {
-        Some(free) => {
-            tasks[free as usize] = Some(task);
-            free
-        }
-        None => {
-            tasks.push(Some(task));
-            (tasks.len() - 1) as u32
+        match call.await {
+            Ok(value) => finish_task(id, &value, true),
+            Err(reason) => finish_task(id, &reason, false),
         }
     });
-    start_task(id);
-    promise
+    TASKS.with_borrow_mut(|tasks| tasks[id as usize] = Some(task));
+    start_task(id)
 }
 
 /// Called by JS: the task's start (`state` 0) or the settlement of the promise it awaits (1 fulfilled, 2 rejected).

@@ -27,3 +27,22 @@ test("onRetry starting a request of its own while the call waits", async () => {
   assert.equal(started.length, 2);
   assert.deepEqual(await Promise.all(started), [{ hello: "world" }, { hello: "world" }]);
 });
+
+test("a throw out of JS the engine calls into rejects that call, not the process", async () => {
+  // A fetch whose Response has headers that throw when read: readHeaders throws inside the engine's step.
+  const rejections = [];
+  const onRejection = (e) => rejections.push(e);
+  process.on("unhandledRejection", onRejection);
+  const boom = new Error("boom");
+  const api = new Client({ baseUrl: server, fetch: async () => ({ status: 200, headers: { get() { throw boom; } } }) });
+  const outcome = await Promise.race([
+    api.get("/json").then(() => "resolved", (e) => e),
+    new Promise((resolve) => setTimeout(() => resolve("pending"), 2000)),
+  ]);
+  assert.equal(outcome, boom);
+  // The module still works.
+  assert.deepEqual(await new Client({ baseUrl: server }).get("/json"), { hello: "world" });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  process.off("unhandledRejection", onRejection);
+  assert.deepEqual(rejections, []);
+});
