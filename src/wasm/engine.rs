@@ -67,7 +67,8 @@ pub(crate) async fn execute(inner: &Inner, req: &Req, poll: Option<Poll>) -> Res
     if let Some(reason) = abort_reason(&req.signal) {
         return Err(reason);
     }
-    let started = now();
+    // Only poll needs the start (its deadline); a plain call reads no clock here.
+    let started = if poll.is_some() { now() } else { 0.0 };
     let mut attempts = 0u32; // attempts sent, for the error's `attempts`
     let mut counted = 0u32; // attempts that count against maxRetries (a token refresh after 401 does not)
     let mut refreshed_token = false; // true from the attempt after a 401 on: the token function is asked to refresh
