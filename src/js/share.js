@@ -10,6 +10,26 @@ const MAX_TIMER_MS = 2147483647;
 const COOLDOWN_GRACE_MS = 20;
 const NUDGE_MS = 250;
 
+const num = (v) => (typeof v === "number" ? v : NaN);
+const str = (v) => (typeof v === "string" && v.length <= 64 ? v : undefined);
+
+/**
+ * A message from another realm, cut down to the fields the protocol has, each of its type. A realm of another
+ * version, or a broken one, may post anything structured clone carries (BigInts, objects nested thousands deep):
+ * nothing of it is walked, kept or shown to the app (`client.rateLimit`) beyond these flat values.
+ */
+function readMessage(m) {
+  if (!m || typeof m !== "object" || typeof m.t !== "string") return undefined;
+  const s = m.state && typeof m.state === "object" ? m.state : undefined;
+  return {
+    t: m.t, member: str(m.member), epoch: str(m.epoch), id: num(m.id), ticket: num(m.ticket), maxWaitMs: num(m.maxWaitMs),
+    waitMs: num(m.waitMs), until: num(m.until), status: num(m.status), limit: num(m.limit), remaining: num(m.remaining),
+    resetAt: num(m.resetAt), learnedRate: typeof m.learnedRate === "number" ? m.learnedRate : undefined,
+    state: s && { limit: num(s.limit), remaining: num(s.remaining), resetAt: typeof s.resetAt === "number" ? s.resetAt : undefined,
+      observedAt: num(s.observedAt), ...(s.learned === true ? { learned: true } : {}) },
+  };
+}
+
 const newId = () => Math.random().toString(36).slice(2) + Date.now().toString(36);
 
 /** A new member of the share `key` deciding with `quota` when it leads (lazy-share.js keeps one per key). */
@@ -35,7 +55,10 @@ class Share {
     this.cooldownUntil = 0; // the latest cooldown any member announced
     this.nudgeTimer = undefined;
     this.channel = new BroadcastChannel(this.name);
-    this.channel.onmessage = (event) => this.receive(event.data);
+    this.channel.onmessage = (event) => {
+      const m = readMessage(event.data);
+      if (m) this.receive(m);
+    };
     const forever = () => new Promise(() => {});
     // Asks go out only once the member lock is held: the leader watches that lock as soon as an ask arrives, and
     // must not get it first (it would take this realm for gone).
@@ -151,7 +174,7 @@ class Share {
         this.resendAsks(); // a new leader knows nothing of the asks sent to the old one
         return;
       case "state":
-        this.state = m.state;
+        this.state = m.state ?? null;
         this.learnedRate = m.learnedRate;
         return;
       case "cool":

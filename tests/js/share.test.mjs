@@ -97,6 +97,52 @@ test("a tab's dedicated worker shares the quota with the tabs", { timeout: 60_00
   await Promise.all(tabs.map((p) => p.close()));
 });
 
+test("messages that another version or a broken realm posts on the share's channel break nothing", { timeout: 60_000 }, async () => {
+  const tabs = await openTabs(2);
+  const errors = [];
+  for (const p of tabs) p.on("pageerror", (e) => errors.push(String(e)));
+  const session = newSession("hostile");
+  const shareAcross = `hostile-${Math.random()}`;
+  const args = { count: 1, session, shareAcross, limit: LIMIT };
+  await tabs[0].evaluate((a) => window.burst(a), args); // leads
+  await tabs[1].evaluate((a) => window.burst(a), args); // a member
+  const hostile = await context.newPage();
+  await hostile.goto(PAGE);
+  // Everything structured clone carries, in the fields the protocol reads: BigInts, strings, deep objects.
+  const post = () => hostile.evaluate((channel) => {
+    const deep = {};
+    for (let i = 0, o = deep; i < 1000; i++) o = o.a = {};
+    const messages = [null, 5, "x", [], { t: 5 }, { t: "cool", until: 10n }, { t: "cool", until: "soon" },
+      { t: "state", state: deep, learnedRate: deep },
+      { t: "state", state: { limit: 10n, remaining: "x", resetAt: {}, observedAt: [], learned: "yes" }, learnedRate: 1n },
+      { t: "ask", member: deep, id: 1n, maxWaitMs: "x" },
+      { t: "done", member: "m".repeat(100_000), epoch: deep, ticket: 1n, status: 10n, limit: {}, remaining: [], resetAt: 1n },
+      { t: "drop", member: {}, id: {} }, { t: "grant", member: [], id: 1n, ticket: "t", epoch: {} },
+      { t: "refuse", member: 1n, id: 0, waitMs: 1n }, { t: "leader" }, { t: "nudge" }, { t: "unknown", x: deep }];
+    const ch = new BroadcastChannel(channel);
+    for (const m of messages) ch.postMessage(m);
+    ch.close();
+  }, `polite-fetch:${shareAcross} ${server}`);
+  await post();
+  await new Promise((r) => setTimeout(r, 300));
+  const runs = tabs.map((p) => p.evaluate((a) => window.burst(a), { ...args, count: PER_TAB }));
+  await post();
+  const results = await Promise.all(runs);
+  await post();
+  await new Promise((r) => setTimeout(r, 300));
+  // What the member shows as rateLimit is flat numbers, whatever was posted last.
+  const shown = await tabs[1].evaluate(async ([base, name]) => {
+    const { Client } = await import("/pkg/index.browser.js");
+    const state = new Client({ baseUrl: base, shareAcross: name }).rateLimit;
+    return { json: JSON.stringify(state), types: state && Object.values(state).map((v) => typeof v) };
+  }, [server, shareAcross]);
+  assert.deepEqual(errors, []);
+  for (const r of results) assert.deepEqual(r.failures, []);
+  assert.equal(results.reduce((n, r) => n + r.ok, 0), 2 * PER_TAB);
+  assert.ok(shown.types === null || shown.types.every((t) => ["number", "boolean", "undefined"].includes(t)), JSON.stringify(shown));
+  await Promise.all([...tabs, hostile].map((p) => p.close()));
+});
+
 test("without BroadcastChannel and Web Locks (Node 20 has no navigator.locks) a shared client works on its own", async () => {
   const { Client } = await import(new URL("../../pkg/index.node.js", import.meta.url));
   const session = newSession("node");
