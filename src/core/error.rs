@@ -153,6 +153,9 @@ pub const MAX_BODY_ITEMS: usize = 100;
 /// Longest server text kept in `message`: enough for any real sentence, short enough for a log line.
 pub const MAX_SERVER_TEXT: usize = 300;
 
+/// Longest code or request id shown in `message` (the fields keep them whole): real ones are a few dozen characters.
+pub const MAX_ID_TEXT: usize = 100;
+
 /// Keys of a DRF-style body that are the envelope, not field names.
 const ENVELOPE_KEYS: [&str; 13] = [
     "error", "error_code", "code", "message", "error_msg", "detail", "title", "type", "status", "instance",
@@ -312,14 +315,14 @@ pub fn support_message(server_text: Option<&str>, fallback: &str, status: Option
         push_u32(&mut out, status as u32);
         out.push(' ');
     }
-    out.push_str(code);
+    out.push_str(&shorten(code, MAX_ID_TEXT));
     out.push_str(", ");
     out.push_str(method);
     out.push(' ');
     out.push_str(path);
     if let Some(id) = request_id {
         out.push_str(", requestId ");
-        out.push_str(id);
+        out.push_str(&shorten(id, MAX_ID_TEXT));
     }
     out.push(')');
     out
@@ -499,6 +502,10 @@ mod tests {
             "Token nie posiada wymaganego uprawnienia (403 insufficient_scope, GET /api/PurchaseDocuments/my, requestId req_abc123def456)"
         );
         assert_eq!(support_message(None, "fetch failed", None, "connection_error", "POST", "/x", None), "fetch failed (connection_error, POST /x)");
+        // A code or request id of half a megabyte (a hostile body's `requestId`) is cut in the one line.
+        let huge = "é".repeat(500_000);
+        let m = support_message(Some("x"), "", Some(404), &huge, "GET", "/x", Some(&format!("a\nb{huge}")));
+        assert!(m.chars().count() < 300 && !m.contains('\n'), "{}", m.len());
         let mut s = String::new();
         for n in [0u32, 7, 10, 429, u32::MAX] {
             s.clear();
