@@ -91,10 +91,9 @@ pub enum ReadAs {
     BlobOrNothing = 3,
     /// `response.blob()`.
     Blob = 4,
-    /// `response.json()`: the runtime parses (the length is known, so an empty body cannot be mistaken).
+    /// The text, then `JSON.parse`; blank text (whitespace, a lone BOM) gives `undefined` as an empty body does, so
+    /// the outcome is the same whether the length was told or the body chunked.
     Json = 5,
-    /// The text, then `JSON.parse`; blank text gives `undefined` (no length said whether it is empty).
-    JsonText = 6,
 }
 
 /// What to read for a body of `kind` (`None`: nothing, the result is `undefined`; the `Response` kind is handed
@@ -106,11 +105,8 @@ pub fn read_as(kind: BodyKind, response_type: ResponseType, content_length: Opti
         BodyKind::ArrayBuffer => ReadAs::ArrayBuffer,
         BodyKind::Blob if response_type == ResponseType::Auto => ReadAs::BlobOrNothing,
         BodyKind::Blob => ReadAs::Blob,
-        BodyKind::Json => match content_length.map(str::trim) {
-            Some("0") => return None,
-            Some(_) => ReadAs::Json,
-            None => ReadAs::JsonText,
-        },
+        BodyKind::Json if content_length.map(str::trim) == Some("0") => return None,
+        BodyKind::Json => ReadAs::Json,
     })
 }
 
@@ -175,7 +171,7 @@ mod tests {
             (BodyKind::Blob, T::Blob, Some("0"), Some(ReadAs::Blob)),
             (BodyKind::Json, T::Auto, Some(" 0 "), None),
             (BodyKind::Json, T::Json, Some("17"), Some(ReadAs::Json)),
-            (BodyKind::Json, T::Auto, None, Some(ReadAs::JsonText)),
+            (BodyKind::Json, T::Auto, None, Some(ReadAs::Json)),
         ];
         for (kind, rt, length, want) in cases {
             assert_eq!(read_as(kind, rt, length), want, "{kind:?} {rt:?} {length:?}");

@@ -221,8 +221,7 @@ function read(response, how) {
     case 2: return response.arrayBuffer();
     case 3: return response.blob().then((blob) => (blob.size ? blob : undefined));
     case 4: return response.blob();
-    case 5: return response.json();
-    case 6: return response.text().then((text) => (text.trim() ? JSON.parse(text) : undefined));
+    case 5: return response.text().then((text) => (text.trim() ? JSON.parse(text) : undefined));
     default: return response.text();
   }
 }
