@@ -89,14 +89,18 @@ bench: pkg server setup-browser setup-nginx
 	else scripts/with-server.sh node bench/run.mjs $(BENCH_ARGS); fi
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
+# (The boundary's property test runs in test-js, bounded and seeded; make fuzz runs it longer.)
 setup-fuzz: setup-nightly
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2
 
 test-fuzz: setup-fuzz
 	scripts/fuzz.sh 8
 
-fuzz: setup-fuzz
+# The longer run: each core parser FUZZ_SECONDS, then the boundary property (tests/js/property.test.mjs) with
+# PROPERTY_RUNS generated replies in Node and in Chromium (make test runs 40 of each).
+fuzz: setup-fuzz pkg server setup-browser
 	scripts/fuzz.sh $(or $(FUZZ_SECONDS),120)
+	PROPERTY_RUNS=$(or $(PROPERTY_RUNS),500) scripts/with-server.sh node --test --test-timeout=3600000 tests/js/property.test.mjs
 
 # 100,000 mixed requests in Node (successes, 429s, timeouts, aborts): counts, heap and wasm memory.
 soak: pkg server

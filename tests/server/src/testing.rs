@@ -1,4 +1,4 @@
-//! Routes for the client's tests: echo, any status with any body shape, fixed-window rate limits, flaky
+//! Routes for the client's tests: echo, any status with any body shape, stashed replies, fixed-window rate limits, flaky
 //! endpoints, polling, token checks, redirects, resets; and /__stats, /__reset to count what arrived.
 
 use std::collections::HashMap;
@@ -14,7 +14,21 @@ pub struct State {
     hits: HashMap<String, Vec<f64>>,
     /// Fixed windows of /rate/{key}: (window start ms, count).
     windows: HashMap<String, (f64, u32)>,
+    /// Replies stored by `PUT /stash/{id}`, served to every other request of that id; the oldest go first.
+    stash: HashMap<String, Stashed>,
+    stash_order: Vec<String>,
 }
+
+/// A reply stored for /stash/{id}: status, headers (Content-Type among them when given) and the body's bytes.
+#[derive(Clone)]
+pub struct Stashed {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+/// At most this many stashed replies are kept (the property tests store one per generated case).
+const STASH_KEEP: usize = 16;
 
 /// Error bodies in the shapes the client must understand, by name (`?shape=`).
 pub fn shaped_body(shape: &str, status: u16) -> (&'static str, String) {
@@ -256,6 +270,35 @@ pub fn route(req: &Request, state: &Mutex<State>) -> Reply {
                 return json(200, r#"{"ok":true}"#.into());
             }
             fault(&name)
+        }
+        // PUT /stash/{id}?status=N&type=T&h=Name:Value stores the request's body as the reply; any other method
+        // gets that reply (no Content-Type when `type` is absent). For generated bodies and header sets.
+        "stash" => {
+            let mut st = state.lock().unwrap();
+            if req.method == "PUT" {
+                let mut headers: Vec<(String, String)> = req.query.iter().filter(|(k, _)| k == "h").filter_map(|(_, v)| v.split_once(':')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                if let Some(t) = req.param("type") {
+                    headers.insert(0, ("Content-Type".into(), t.to_string()));
+                }
+                let status = req.num("status", 200.0) as u16;
+                // A 204 or 304 has no body on the wire.
+                let body = if matches!(status, 204 | 304) { Vec::new() } else { req.body.clone() };
+                let stored = Stashed { status, headers, body };
+                if st.stash.insert(key.clone(), stored).is_none() {
+                    st.stash_order.push(key.clone());
+                }
+                while st.stash_order.len() > STASH_KEEP {
+                    let old = st.stash_order.remove(0);
+                    st.stash.remove(&old);
+                }
+                return json(200, r#"{"ok":true}"#.into());
+            }
+            drop(st);
+            record(&format!("stash/{key}"));
+            match state.lock().unwrap().stash.get(&key).cloned() {
+                Some(s) => Reply::Response { status: s.status, reason: String::new(), headers: s.headers, body: s.body },
+                None => json(404, r#"{"error":"not_stashed"}"#.into()),
+            }
         }
         "text" => reply(200, "text/plain; charset=utf-8", req.param("body").unwrap_or("hello").to_string()),
         "bytes" => reply(200, "application/octet-stream", vec![1u8, 2, 3, 4]),
