@@ -29,7 +29,8 @@ function holds(value, key) {
   return false;
 }
 
-const isJsonType = (type) => /^application\/([^;]*\+)?json\s*(;|$)/i.test(type || "");
+// What the client counts as JSON (README, "Result"): application/json, *+json, text/json.
+const isJsonType = (type) => /^(application\/([^;]*\+)?json|text\/json)\s*(;|$)/i.test(type || "");
 
 /**
  * Runs case `id` (its reply is already stashed) with `pkg` (the package's exports) against `base`. Returns
