@@ -17,7 +17,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx pkg server test test-native test-wasm-node test-wasm-browser \
-        test-js test-fuzz setup-fuzz size bench soak fuzz demo tour clean
+        test-js test-fuzz setup-fuzz size bench bench-steady soak fuzz demo tour clean
 
 all: pkg
 
@@ -87,6 +87,11 @@ bench: pkg server setup-browser setup-nginx
 	@if command -v taskset >/dev/null && [ "$$(nproc)" -ge 2 ]; then \
 	  POLITE_SERVER_CPU=1 scripts/with-server.sh taskset -c 0 node bench/run.mjs $(BENCH_ARGS); \
 	else scripts/with-server.sh node bench/run.mjs $(BENCH_ARGS); fi
+
+# Adaptive pacing, steady: 16 unconfigured bursts each against nginx and the SeaTable flavour, on a quiet machine
+# and with both cores loaded; rewrites its table in BENCHMARKS.md (BENCH_ARGS=--quick leaves the file alone).
+bench-steady: pkg server setup-nginx
+	scripts/with-server.sh node bench/steady.mjs $(BENCH_ARGS)
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
 # (The boundary's property test runs in test-js, bounded and seeded; make fuzz runs it longer.)
