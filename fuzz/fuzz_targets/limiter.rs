@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
         Some(b) if b % 3 == 1 => vec![RateWindow { requests: 2, per_ms: 10.0 }, RateWindow { requests: 1 + u32::from(*b), per_ms: 1000.0 }],
         _ => Vec::new(),
     };
-    let mut limiter = Limiter::new(&windows, data.get(1).map(|b| u32::from(b % 4) + 1).filter(|_| data.len() % 2 == 0)).with_adaptive(data.len() % 3 != 0);
+    let mut limiter = Limiter::new(&windows, data.get(1).map(|b| u32::from(b % 4) + 1).filter(|_| data.len() % 2 == 0)).with_adaptive(data.len() % 3 != 0, if data.len() % 5 == 0 { 50.0 } else { f64::INFINITY });
     let mut tickets = Vec::new();
     let mut now = 0.0;
     for chunk in data.chunks(3).skip(1) {

@@ -82,11 +82,10 @@ struct Learned {
 
 impl Learned {
     /// Begins a new period when the last one has ended: the bucket holds `capacity`, plus the fraction of a token
-    /// left over when the last period was spent whole (a capacity of 9.9 sends 9, then 10 a period, not 9 forever).
+    /// left over when the last one was spent (a capacity of 9.9 sends 9, then 10 a period, not 9 forever).
     fn refill(&mut self, now: f64) {
         if now >= self.period_start + self.period_ms {
-            let spent_whole = now < self.period_start + 2.0 * self.period_ms && self.tokens < 1.0;
-            self.tokens = self.capacity + if spent_whole { self.tokens.max(0.0) } else { 0.0 };
+            self.tokens = self.capacity + if self.tokens < 1.0 { self.tokens.max(0.0) } else { 0.0 };
             self.period_start = now;
             self.unanchored = true;
         }
@@ -117,11 +116,15 @@ struct Adaptive {
     recent_good: VecDeque<f64>,
     /// Send times of the refusals of the last [`LEARNING_SPAN_MS`], oldest first.
     recent_refused: VecDeque<f64>,
+    /// The send time of the first refusal in [`Adaptive::recent_refused`] (infinite when there is none): when the
+    /// server began refusing.
+    refusing_since: f64,
+    /// Good answers since then, by send time.
+    good_since_refusing: usize,
     learned: Option<Learned>,
     /// Send times of requests in flight.
     sent_at: Vec<(Ticket, f64)>,
-    /// The longest a learned rate holds a request (`retry.maxRetryAfterMs`): a guess never holds one longer than
-    /// the app allows a wait.
+    /// The longest a learned rate holds a request (see [`Limiter::with_adaptive`]).
     max_wait_ms: f64,
 }
 
@@ -207,19 +210,12 @@ impl Limiter {
         }
     }
 
-    /// Turns adaptive pacing on, unless pacing windows are configured (they take precedence).
-    pub fn with_adaptive(mut self, enabled: bool) -> Limiter {
+    /// Turns adaptive pacing on, unless pacing windows are configured (they take precedence). A learned rate
+    /// holds a request at most `max_wait_ms` (the client's `retry.maxRetryAfterMs`): one that would wait longer for
+    /// it is sent, since a guess must not hold a request longer than the app allows a wait.
+    pub fn with_adaptive(mut self, enabled: bool, max_wait_ms: f64) -> Limiter {
         if enabled && self.pacing.is_empty() {
-            self.adaptive = Some(Adaptive { good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), learned: None, sent_at: Vec::new(), max_wait_ms: f64::INFINITY });
-        }
-        self
-    }
-
-    /// Lets a learned rate hold a request at most `max_wait_ms` (the client's `retry.maxRetryAfterMs`); a request
-    /// that would wait longer for it is sent.
-    pub fn holding_at_most(mut self, max_wait_ms: f64) -> Limiter {
-        if let Some(a) = &mut self.adaptive {
-            a.max_wait_ms = max_wait_ms;
+            self.adaptive = Some(Adaptive { good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), refusing_since: f64::INFINITY, good_since_refusing: 0, learned: None, sent_at: Vec::new(), max_wait_ms });
         }
         self
     }
@@ -449,8 +445,17 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
             times.pop_front();
         }
     }
-    if status == Some(429) {
-        a.recent_refused.push_back(sent_at);
+    if a.recent_refused.is_empty() {
+        a.refusing_since = f64::INFINITY;
+        a.good_since_refusing = 0;
+    }
+    match status {
+        Some(429) => {
+            a.refusing_since = a.refusing_since.min(sent_at);
+            a.recent_refused.push_back(sent_at);
+        }
+        Some(s) if (200..300).contains(&s) && sent_at >= a.refusing_since => a.good_since_refusing += 1,
+        _ => {}
     }
     // Refusals are a rate signal when they are most of the last second's answers: sporadic 429s, even a steady
     // fifth of them (one endpoint's own limit, a flaky proxy), must not throttle the whole client. Measured: a
@@ -458,17 +463,16 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     let mostly_refused = a.recent_refused.len() > a.recent_good.len();
     match status {
         Some(429) => match &mut a.learned {
-            // A limit: the second's refusals outnumber its good answers, or the answers to what was sent since the
-            // server began refusing (the first refused request of the second) are mostly refusals. Then the good
+            // A limit: the second's refusals outnumber its good answers, or more than two in three of the answers
+            // to what was sent since the server began refusing (the first refused request of the second) are
+            // refusals, at least 4 (one in two is sporadic, whichever comes first). Then the good
             // answers of the second (the wave it let through) are the limit, a little less: a token bucket lets its
             // burst and one more through. The first test alone learned nothing when the wave outnumbered what slow
             // start had in flight (8 + good/2): 2 first waves in 30 against nginx, whose bucket lets one more through
             // every 100 ms, and the next wave went out twice as wide (tests/js/limiters.test.mjs: 30 429s, not 13).
             None => {
-                let began = a.recent_refused.iter().fold(f64::INFINITY, |min, t| min.min(*t));
-                let good_since = a.recent_good.iter().filter(|t| **t >= began).count();
-                let refused = a.recent_refused.len();
-                let since_began = a.recent_good.len() - good_since >= MIN_WAVE_TO_LEARN && refused >= MIN_WAVE_TO_LEARN && refused > good_since;
+                let (refused, good_since) = (a.recent_refused.len(), a.good_since_refusing);
+                let since_began = a.recent_good.len().saturating_sub(good_since) >= MIN_WAVE_TO_LEARN && refused >= MIN_WAVE_TO_LEARN && refused > 2 * good_since;
                 if a.recent_good.len() >= MIN_WAVE_TO_LEARN && (mostly_refused || since_began) {
                     let capacity = (a.recent_good.len() as f64 * LEARNED_SHARE).max(1.0);
                     a.learned = Some(Learned { capacity, period_ms: LEARNING_SPAN_MS, tokens: 0.0, period_start: now, unanchored: false, decreased_at: now, good_streak: 0, first_estimate: true });
@@ -686,7 +690,7 @@ mod tests {
     /// answers, a 429 cools the client down for `retry_after_ms` and the request goes again. Returns (429s,
     /// makespan in ms).
     fn simulate(adaptive: bool, n: usize, server_allows: impl FnMut(f64) -> bool, retry_after_ms: f64) -> (u32, f64) {
-        run(&mut Limiter::new(&[], None).with_adaptive(adaptive), 0.0, n, server_allows, retry_after_ms)
+        run(&mut Limiter::new(&[], None).with_adaptive(adaptive, f64::INFINITY), 0.0, n, server_allows, retry_after_ms)
     }
 
     /// As [`simulate`], for `n` requests still to go through `l` from `now`; returns (429s, the time the last
@@ -769,7 +773,7 @@ mod tests {
         assert!(refused_blind > 2 * refused, "{refused_blind} vs {refused}");
         eprintln!("simulated nginx burst of 60: adaptive {refused} 429s in {makespan} ms; without it {refused_blind} 429s");
         // A 429 after too few good answers teaches nothing; after a wave it does, and shows as learned.
-        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
         let t = go(&mut l, 0.0);
         l.finish_with_status(t, 1.0, Some(&RateHeaders::default()), Some(429));
         assert_eq!(l.learned_rate_per_s(), None);
@@ -811,7 +815,7 @@ mod tests {
         for (i, wave) in NGINX_FIRST_WAVES.iter().enumerate() {
             // Replays the wave: each request goes when it went, if the limiter still lets it (once something is
             // learned it may hold the rest); its answer comes when it came; a 429 cools down for a second.
-            let mut l = Limiter::new(&[], None).with_adaptive(true);
+            let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
             let mut events: Vec<(f64, usize, bool)> = wave.iter().enumerate().flat_map(|(k, r)| [(r.0, k, false), (r.1, k, true)]).collect();
             events.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut tickets: Vec<Option<Ticket>> = vec![None; wave.len()];
@@ -865,7 +869,7 @@ mod tests {
         // 1 to 7 ms: the periods begin after the server's windows, whose beginnings move with the round trips.
         // Ideal makespan: 5 s (6 windows). A bucket refilled bit by bit took 1.42x against the real server.
         let mut trips = (0..).map(|i: u32| 1.0 + f64::from(i * 7 % 13) / 2.0);
-        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
         let (refused, makespan) = run_late(&mut l, 0.0, 60, fixed_window_from_first_request(10, 1000.0), 500.0, || trips.next().unwrap());
         eprintln!("simulated fixed window, burst of 60: {refused} 429s in {makespan} ms, learned {:?}", l.learned_rate_per_s());
         assert!(refused <= 20, "{refused} 429s");
@@ -877,7 +881,7 @@ mod tests {
         let ok = |l: &mut Limiter, t: Ticket, now: f64, status: u16| l.finish_with_status(t, now, Some(&RateHeaders::default()), Some(status));
         // Answers in reverse order: the refusals of the last 4 sent come back before the 4 good ones, then 4 more
         // refusals. Nothing above what was answered well in that second is learned.
-        let mut l = Limiter::new(&[], None).with_adaptive(true).holding_at_most(300.0);
+        let mut l = Limiter::new(&[], None).with_adaptive(true, 300.0);
         let sent: Vec<Ticket> = (0..8).map(|i| go(&mut l, f64::from(i))).collect();
         for (i, t) in sent.into_iter().rev().enumerate() {
             ok(&mut l, t, 20.0 + i as f64, if i < 4 { 429 } else { 200 });
@@ -892,7 +896,7 @@ mod tests {
         // The learned period is a second, longer than the 300 ms the app allows a wait: the guess does not hold.
         assert!(matches!(l.admit(40.0), Admission::Go(_)));
         // A clock that jumps ten minutes (a held background tab): one period's worth goes, not ten minutes' worth.
-        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
         for at in [0.0, 1.0] {
             let wave: Vec<Ticket> = (0..5).map(|_| go(&mut l, at)).collect();
             for t in wave {
@@ -917,23 +921,25 @@ mod tests {
 
     #[test]
     fn adaptive_pacing_ignores_sporadic_refusals_and_halves_the_burst_on_them() {
-        // 10 good answers in a second, then refusals while as much of what was sent with them comes back good: no
-        // limit yet.
-        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        // 10 good answers in a second, then every other answer refused (either order): sporadic, not a limit.
+        let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
         for _ in 0..10 {
             let t = go(&mut l, 0.0);
             l.finish_with_status(t, 1.0, Some(&RateHeaders::default()), Some(200));
         }
         for i in 0..10 {
-            for status in [200, 429] {
-                let t = go(&mut l, 2.0);
-                l.finish_with_status(t, 3.0, Some(&RateHeaders::default()), Some(status));
+            for status in if i % 2 == 0 { [429, 200] } else { [200, 429] } {
+                let t = go(&mut l, 2.0 + f64::from(i));
+                l.finish_with_status(t, 3.0 + f64::from(i), Some(&RateHeaders::default()), Some(status));
             }
             assert_eq!(l.learned_rate_per_s(), None, "after {} refusals", i + 1);
         }
-        // Since the server began refusing, 10 good answers: the 11th refusal without one is a limit.
-        let t = go(&mut l, 2.0);
-        l.finish_with_status(t, 3.0, Some(&RateHeaders::default()), Some(429));
+        // Refusals outnumber the second's good answers (20) at the 21st, and twice those since they began (10).
+        for i in 0..11 {
+            let t = go(&mut l, 20.0);
+            l.finish_with_status(t, 21.0, Some(&RateHeaders::default()), Some(429));
+            assert_eq!(l.learned_rate_per_s().is_some(), i == 10, "after {} more refusals", i + 1);
+        }
         assert!((l.learned_rate_per_s().unwrap() - 18.0).abs() < 1e-9);
         // Paced, a refusal now and then (good answers outnumber it): the rate holds, the burst halves.
         for _ in 0..10 {
@@ -949,7 +955,7 @@ mod tests {
     #[test]
     fn adaptive_pacing_yields_to_headers_and_configuration() {
         // The server describes its window: nothing is learned, and slow start gives way to the window.
-        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
         let t = go(&mut l, 0.0);
         let told = headers(&[("X-RateLimit-Remaining", "50"), ("X-RateLimit-Limit", "60"), ("X-RateLimit-Reset-After", "60")], 1.0);
         l.finish_with_status(t, 1.0, Some(&told), Some(200));
@@ -958,13 +964,13 @@ mod tests {
         }
         assert_eq!(l.learned_rate_per_s(), None);
         // Configured pacing switches adaptive pacing off.
-        let l = Limiter::new(&[RateWindow { requests: 5, per_ms: 1000.0 }], None).with_adaptive(true);
+        let l = Limiter::new(&[RateWindow { requests: 5, per_ms: 1000.0 }], None).with_adaptive(true, f64::INFINITY);
         assert!(l.adaptive.is_none());
     }
 
     #[test]
     fn slow_start_holds_a_first_burst_until_answers_come() {
-        let mut l = Limiter::new(&[], None).with_adaptive(true);
+        let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
         let first: Vec<Ticket> = (0..SLOW_START_WINDOW).map(|_| go(&mut l, 0.0)).collect();
         assert_eq!(l.admit(0.0), Admission::WaitForAnswer);
         for t in first {

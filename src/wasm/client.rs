@@ -57,12 +57,12 @@ impl Inner {
         // One share per name and API: clients for different APIs never share a quota by accident.
         let max_wait_ms = o.retry.as_deref().map_or(defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
         let share = o.share_name.as_deref().and_then(|name| {
-            let quota = SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive).holding_at_most(max_wait_ms));
+            let quota = SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms));
             share::join_share(&concat(name, &concat(" ", &o.base_url)), quota)
         });
         let limiter = match share {
             Some(_) => Limiter::new(&[], o.max_concurrency),
-            None => Limiter::new(&o.windows, o.max_concurrency).with_adaptive(o.adaptive).holding_at_most(max_wait_ms),
+            None => Limiter::new(&o.windows, o.max_concurrency).with_adaptive(o.adaptive, max_wait_ms),
         };
         let public_headers = Object::new();
         let base_headers = Object::new();
