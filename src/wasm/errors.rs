@@ -210,8 +210,11 @@ pub(crate) fn plain_error(inner: &Inner, req: &Req, kind: ErrorKind, text: &str,
     plain_error_with_code(inner, req, kind, &kind.default_code(0), text, cause, None)
 }
 
+/// `answer`: the status and response of an answer whose body could not be used (its headers go into the error,
+/// redacted like everything else in it).
 #[inline(never)]
-pub(crate) fn plain_error_with_code(inner: &Inner, req: &Req, kind: ErrorKind, code: &str, text: &str, cause: JsValue, status: Option<u16>) -> JsValue {
+pub(crate) fn plain_error_with_code(inner: &Inner, req: &Req, kind: ErrorKind, code: &str, text: &str, cause: JsValue, answer: Option<(u16, &Response)>) -> JsValue {
+    let status = answer.map(|(status, _)| status);
     let message = error::support_message(Some(text), "", status, code, &req.method, url::path_of(&req.url), None);
     build(
         ErrorFields {
@@ -222,7 +225,7 @@ pub(crate) fn plain_error_with_code(inner: &Inner, req: &Req, kind: ErrorKind, c
             code,
             method: &req.method,
             url: &req.url,
-            headers: JsValue::UNDEFINED,
+            headers: answer.map_or(JsValue::UNDEFINED, |(_, response)| fetch::headers_object(&response.headers())),
             body: JsValue::UNDEFINED,
             retry_after_ms: None,
             rate_limit: rate_limit_value(inner),
@@ -237,10 +240,9 @@ pub(crate) fn redirect_error(inner: &Inner, req: &Req, text: &str) -> JsValue {
     plain_error_with_code(inner, req, ErrorKind::Api, "redirect_refused", text, JsValue::UNDEFINED, None)
 }
 
+/// A 2xx whose body does not parse as the JSON it claims to be (`invalid_response`), with the answer's headers.
 #[inline(never)]
 pub(crate) fn invalid_response_error(inner: &Inner, req: &Req, status: u16, response: &Response, _rate: &RateHeaders) -> JsValue {
-    let error = plain_error_with_code(inner, req, ErrorKind::Api, "invalid_response", "the response body is not valid JSON", JsValue::UNDEFINED, Some(status));
-    set(error.unchecked_ref(), "headers", &fetch::headers_object(&response.headers()));
-    error
+    plain_error_with_code(inner, req, ErrorKind::Api, "invalid_response", "the response body is not valid JSON", JsValue::UNDEFINED, Some((status, response)))
 }
 

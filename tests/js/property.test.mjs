@@ -20,6 +20,12 @@ const runs = Number(process.env.PROPERTY_RUNS ?? 40);
 // at most 50 ms, and a busy 2-core machine stalls now and then).
 const RATIO = 10, ALLOWANCE_MS = 750;
 
+// Cases a random seed found, run first on every seed. A server that echoed the apiKey in a header of a 2xx whose
+// body is not JSON: the invalid_response error took the headers after the redaction (seed 604628095).
+const FOUND = [
+  { status: 202, type: "APPLICATION/JSON", headers: [["X-RateLimit-Limit", " 2 "], ["Request-Id", "r%$XO;a"], ["X-RateLimit-Limit", "pf-secret-7f3a9c0d1e"], ["X-Custom", "r=;t="]], body: { kind: "bytes", bytes: Uint8Array.from([2, 155, 136, 199, 5, 248]) }, bom: true },
+];
+
 const escaped = [];
 process.on("uncaughtException", (e) => escaped.push(`uncaught: ${e && e.stack || e}`));
 process.on("unhandledRejection", (e) => escaped.push(`unhandled rejection: ${e && e.stack || e}`));
@@ -41,7 +47,7 @@ async function property(t, where, run) {
     slowest = Math.max(slowest, r.ms / (r.rawMs * r.attempts + 1));
     outcomes[r.outcome] = (outcomes[r.outcome] || 0) + 1;
     assert.deepEqual(problems, [], `${where}, seed ${seed}: ${describe(reply)}`);
-  }), { seed, numRuns: runs, endOnFailure: !process.env.PROPERTY_SHRINK, includeErrorInReport: true });
+  }), { seed, numRuns: runs, examples: FOUND.map((reply) => [reply]), endOnFailure: !process.env.PROPERTY_SHRINK, includeErrorInReport: true });
   t.diagnostic(`outcomes ${JSON.stringify(outcomes)}; slowest call ${slowest.toFixed(1)}x raw (+1 ms)`);
 }
 
