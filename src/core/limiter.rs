@@ -68,10 +68,9 @@ struct Learned {
     capacity: f64,
     period_ms: f64,
     tokens: f64,
-    /// When the current period began: when its first answer came, once one came (see [`Learned::anchor`]).
+    /// When the current period began: when its first answer came, once one came (see [`Learned::anchor`]); until
+    /// then `refilled_at`.
     period_start: f64,
-    /// The current period began at a refill, and none of its answers came yet.
-    unanchored: bool,
     /// When the bucket was last refilled, and the good answers since to what was sent since.
     refilled_at: f64,
     period_good: f64,
@@ -90,7 +89,6 @@ impl Learned {
         if now >= self.period_start + self.period_ms {
             self.tokens = self.capacity + if self.tokens < 1.0 { self.tokens.max(0.0) } else { 0.0 };
             self.period_start = now;
-            self.unanchored = true;
             self.refilled_at = now;
             self.period_good = 0.0;
         }
@@ -99,9 +97,8 @@ impl Learned {
     /// Takes the first answer to a period's requests as its beginning: a server's window may begin when its first
     /// request arrives, after it was sent (measured: a grid of periods sent 2 of 9 requests into the window before).
     fn anchor(&mut self, sent_at: f64, now: f64) {
-        if self.unanchored && sent_at >= self.period_start {
+        if self.period_start == self.refilled_at && sent_at >= self.refilled_at {
             self.period_start = now;
-            self.unanchored = false;
         }
     }
 
@@ -480,7 +477,7 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
                 let since_began = a.recent_good.len().saturating_sub(good_since) >= MIN_WAVE_TO_LEARN && refused >= MIN_WAVE_TO_LEARN && refused > 2 * good_since;
                 if a.recent_good.len() >= MIN_WAVE_TO_LEARN && (mostly_refused || since_began) {
                     let capacity = (a.recent_good.len() as f64 * LEARNED_SHARE).max(1.0);
-                    a.learned = Some(Learned { capacity, period_ms: LEARNING_SPAN_MS, tokens: 0.0, period_start: now, unanchored: false, refilled_at: now, period_good: 0.0, decreased_at: now, good_streak: 0, first_estimate: true });
+                    a.learned = Some(Learned { capacity, period_ms: LEARNING_SPAN_MS, tokens: 0.0, period_start: now, refilled_at: now, period_good: 0.0, decreased_at: now, good_streak: 0, first_estimate: true });
                     a.recent_good.clear();
                 }
             }
