@@ -38,8 +38,8 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 setup-browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver; }
+	@command -v chromium >/dev/null || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
 # nginx from Debian's packages, for the limit_req benchmark and test (started by them with their own config; the
 # package's own service is not needed, so a failing start of it is harmless).
@@ -73,8 +73,8 @@ test-native:
 test-wasm-node: setup-rust server
 	scripts/wasm-test.sh
 
-test-wasm-browser: setup-rust setup-browser server
-	CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_USE_BROWSER=1 scripts/wasm-test.sh
+test-wasm-browser: setup-rust setup-node setup-browser server
+	WASM_BINDGEN_USE_BROWSER=1 scripts/wasm-test.sh
 
 # The packed tarball, installed into throwaway projects: Node ESM and CommonJS, Deno, Bun, workerd (miniflare),
 # a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.
