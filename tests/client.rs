@@ -513,6 +513,24 @@ async fn credentials_never_reach_another_origin() {
     }
 }
 
+#[wasm_bindgen_test]
+async fn credentials_never_climb_above_base_urls_path() {
+    // baseUrl has a path prefix; a path whose dot segments climb above it is refused before anything is sent.
+    let (id, other) = (run_id(), run_id());
+    let c = client_with(&js(&format!(r#"{{"baseUrl": "{SERVER}/echo/{id}", "apiKey": "k-climb-1"}}"#)));
+    for path in ["../{o}", "/a/../../{o}", "%2e%2e/{o}", "%2E%2e/{o}", ".%2E/{o}", "a/./../../{o}", "..\\{o}", ".\t./{o}"] {
+        let path = path.replace("{o}", &other);
+        let e = err(c.get(path.clone().into(), JsValue::UNDEFINED)).await;
+        assert!(e.is_instance_of::<js_sys::TypeError>(), "{path}: {}", as_string(&e));
+        assert!(!as_string(&e).contains("k-climb-1"), "{path}");
+    }
+    assert_eq!(stats(&format!("echo/{other}")).await.0, 0, "a refused path reached the server");
+    // Dot segments that stay under the prefix are resolved and sent, with the credentials.
+    let echo = ok(c.get("a/../b/./c".into(), JsValue::UNDEFINED)).await;
+    assert_eq!(get_str(&echo, "path").as_deref(), Some(format!("/echo/{id}/b/c").as_str()));
+    assert_eq!(get_str(&get(&echo, "headers"), "x-api-key").as_deref(), Some("k-climb-1"));
+}
+
 /// Sends `n` GETs at once and returns how many the server refused with 429 (by its own count) and how many failed.
 async fn burst_refusals(c: &Client, key: &str, n: usize, query: &str) -> (u32, usize) {
     let failures = burst(c, &format!("/rate/{key}?{query}"), n).await;

@@ -22,6 +22,8 @@ pub enum UrlError {
     HasCredentials,
     /// The path names another origin (absolute or protocol-relative URL).
     OtherOrigin,
+    /// The path's dot segments (`..`, `%2e%2e`) climb above baseUrl's path prefix.
+    AbovePrefix,
 }
 
 impl UrlError {
@@ -34,6 +36,9 @@ impl UrlError {
             }
             UrlError::OtherOrigin => {
                 "path leaves baseUrl's origin; credentials are only sent to baseUrl's origin"
+            }
+            UrlError::AbovePrefix => {
+                "path climbs above baseUrl's path (\"..\"); credentials are only sent under baseUrl"
             }
         }
     }
@@ -130,6 +135,7 @@ fn has_scheme(path: &str) -> bool {
 
 /// Resolves a request `path` under `base`: "/x" and "x" both go under the prefix; an absolute URL is allowed only
 /// on the same origin; a protocol-relative one ("//other/x") is refused. The fragment is dropped (never sent).
+/// Dot segments are resolved here, as the runtime's URL parser would, so that none climbs above the prefix.
 pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
     let path = path.split('#').next().unwrap_or("");
     if has_scheme(path) {
@@ -144,14 +150,72 @@ pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
         return Err(UrlError::OtherOrigin);
     }
     let relative = path.strip_prefix(['/', '\\']).unwrap_or(path);
+    let (segments, query) = relative.split_at(relative.find('?').unwrap_or(relative.len()));
     let mut url = String::with_capacity(base.origin.len() + base.prefix.len() + relative.len() + 1);
     url.push_str(&base.origin);
     url.push_str(&base.prefix);
-    if !relative.starts_with('?') || base.prefix.is_empty() {
+    if !segments.is_empty() || query.is_empty() || base.prefix.is_empty() {
         url.push('/');
     }
-    url.push_str(relative);
+    if !segments.is_empty() {
+        push_segments(&mut url, segments)?;
+    }
+    url.push_str(query);
     Ok(url)
+}
+
+/// Appends `segments` (a relative path, '/' or '\\' between segments) to `url`, which ends in '/', with its dot
+/// segments resolved; `AbovePrefix` when a ".." has nothing left to remove.
+fn push_segments(url: &mut String, segments: &str) -> Result<(), UrlError> {
+    let root = url.len();
+    let mut start = 0;
+    loop {
+        let end = segments.as_bytes()[start..].iter().position(|&b| b == b'/' || b == b'\\').map_or(segments.len(), |i| start + i);
+        let segment = &segments[start..end];
+        let last = end == segments.len();
+        // Each kept segment is followed by '/'; ".." removes the last one, and "a/.." ends as the directory "a/".
+        match dots(segment) {
+            2 if url.len() == root => return Err(UrlError::AbovePrefix),
+            2 => {
+                let cut = url.as_bytes()[..url.len() - 1].iter().rposition(|&b| b == b'/').map_or(root, |i| i + 1);
+                url.truncate(cut.max(root));
+            }
+            1 => {}
+            _ => {
+                url.push_str(segment);
+                if last {
+                    return Ok(());
+                }
+                url.push('/');
+            }
+        }
+        if last {
+            return Ok(());
+        }
+        start = end + 1;
+    }
+}
+
+/// 1 for a single-dot segment ("." or "%2e"), 2 for a double-dot one (".." and its encodings, any case), else 0.
+/// Tabs and newlines do not count: the URL parser drops them anywhere (".\t./x" is "../x").
+fn dots(segment: &str) -> u8 {
+    let mut seen = [0u8; 6];
+    let mut n = 0;
+    for &b in segment.as_bytes() {
+        if matches!(b, b'\t' | b'\n' | b'\r') {
+            continue;
+        }
+        if n == seen.len() {
+            return 0;
+        }
+        seen[n] = b.to_ascii_lowercase();
+        n += 1;
+    }
+    match &seen[..n] {
+        b"." | b"%2e" => 1,
+        b".." | b".%2e" | b"%2e." | b"%2e%2e" => 2,
+        _ => 0,
+    }
 }
 
 /// True when an absolute URL (e.g. a redirect's target) is on `base`'s origin.
@@ -268,6 +332,28 @@ mod tests {
             ("mailto:a@b", Err(UrlError::OtherOrigin)),
             ("javascript:alert(1)", Err(UrlError::OtherOrigin)),
             ("@evil.com/x", Ok("https://h/api/v2/@evil.com/x")),
+            // Dot segments: resolved as the URL parser would, and refused when they climb above the prefix.
+            ("a/../b", Ok("https://h/api/v2/b")),
+            ("a/./b/.", Ok("https://h/api/v2/a/b/")),
+            ("a/%2E%2e/b?x=../..", Ok("https://h/api/v2/b?x=../..")),
+            ("a/..", Ok("https://h/api/v2/")),
+            ("a\\..\\b", Ok("https://h/api/v2/b")),
+            ("...", Ok("https://h/api/v2/...")),
+            ("..x/%2e%2e%2e", Ok("https://h/api/v2/..x/%2e%2e%2e")),
+            ("../x", Err(UrlError::AbovePrefix)),
+            ("..", Err(UrlError::AbovePrefix)),
+            ("/..", Err(UrlError::AbovePrefix)),
+            ("/a/../../x", Err(UrlError::AbovePrefix)),
+            ("%2e%2e/x", Err(UrlError::AbovePrefix)),
+            ("%2E%2E/x", Err(UrlError::AbovePrefix)),
+            (".%2E/x", Err(UrlError::AbovePrefix)),
+            ("%2e./x", Err(UrlError::AbovePrefix)),
+            ("a/./../../x", Err(UrlError::AbovePrefix)),
+            ("\\..\\x", Err(UrlError::AbovePrefix)),
+            (".\t./x", Err(UrlError::AbovePrefix)),
+            ("%2\ne%2e/x", Err(UrlError::AbovePrefix)),
+            ("../x?q=1", Err(UrlError::AbovePrefix)),
+            ("x\t?y", Ok("https://h/api/v2/x\t?y")),
         ];
         for (path, want) in cases {
             assert_eq!(resolve(&b, path).as_deref().map_err(|e| *e), want, "{path}");
@@ -275,6 +361,10 @@ mod tests {
         let root = base("https://h");
         assert_eq!(resolve(&root, "/x").unwrap(), "https://h/x");
         assert_eq!(resolve(&root, "?q=1").unwrap(), "https://h/?q=1");
+        assert_eq!(resolve(&root, "../x"), Err(UrlError::AbovePrefix));
+        assert_eq!(resolve(&b, "?q=1").unwrap(), "https://h/api/v2?q=1");
+        // A segment of any number of dots is cheap and never overflows a count.
+        assert_eq!(resolve(&b, &".".repeat(1000)).unwrap(), format!("https://h/api/v2/{}", ".".repeat(1000)));
     }
 
     #[test]
