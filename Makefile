@@ -16,7 +16,7 @@ WASM_OPT_FLAGS := -Oz --one-caller-inline-max-function-size=20 --strip-target-fe
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx pkg server test test-native test-wasm-node test-wasm-browser \
+.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
         test-js test-fuzz setup-fuzz size bench bench-steady soak fuzz demo tour clean
 
 all: pkg
@@ -92,6 +92,11 @@ bench: pkg server setup-browser setup-nginx
 # and with both cores loaded; rewrites its table in BENCHMARKS.md (BENCH_ARGS=--quick leaves the file alone).
 bench-steady: pkg server setup-nginx
 	scripts/with-server.sh node bench/steady.mjs $(BENCH_ARGS)
+
+# Real limiters' dialects: express-rate-limit (draft-6, -7, -8, stacked) and @fastify/rate-limit, with ky, ofetch and
+# axios + axios-retry in the same run; rewrites its table in BENCHMARKS.md (BENCH_ARGS=--quick leaves it alone).
+bench-dialects: pkg setup-node
+	node bench/dialects.mjs $(BENCH_ARGS)
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
 # (The boundary's property test runs in test-js, bounded and seeded; make fuzz runs it longer.)

@@ -9,7 +9,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_non_negative(&text);
     let _ = parse_retry_after(&text, now);
     let _ = parse_http_date(&text);
-    let _ = parse_ratelimit_field(&text);
+    // The structured-field reader (draft 8): the tightest item, and its policy's q by name.
+    let field = parse_ratelimit_field(&text);
+    if let Some(q) = policy_limit(&text, field.name) {
+        assert!(q >= 0.0, "a policy's limit is a non-negative number");
+    }
     // "name: value" lines as a response's headers.
     let pairs: Vec<(&str, &str)> = text.lines().filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim(), v.trim())).collect();
     let read = RateHeaders::read(&pairs[..], now);
@@ -19,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Some(state) = read.state(now) {
-        assert!(state.remaining >= 0.0);
+        assert!(state.remaining >= 0.0 && state.limit >= 0.0);
     }
     let snapshot = HeaderSnapshot::new(text.replace('\r', ""));
     for name in READ_HEADERS {

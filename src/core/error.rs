@@ -156,12 +156,6 @@ pub const MAX_SERVER_TEXT: usize = 300;
 /// Longest code or request id shown in `message` (the fields keep them whole): real ones are a few dozen characters.
 pub const MAX_ID_TEXT: usize = 100;
 
-/// Keys of a DRF-style body that are the envelope, not field names.
-const ENVELOPE_KEYS: [&str; 13] = [
-    "error", "error_code", "code", "message", "error_msg", "detail", "title", "type", "status", "instance",
-    "requestId", "request_id", "timestamp",
-];
-
 fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -169,11 +163,22 @@ fn non_empty(s: Option<String>) -> Option<String> {
 /// Derives the error details from a body (`None` when empty) and the response headers.
 pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>, headers: &(impl HeaderLookup + ?Sized)) -> ErrorDetails {
     let text_of = |key: &str| body.and_then(|b| b.member(key)).and_then(|v| non_empty(v.as_text()));
-    let code = text_of("error")
+    // Beside a numeric `statusCode` or `status` (fastify, Express, Spring Boot), `error` is the reason phrase
+    // ("Too Many Requests"), not a machine code.
+    let number_of = |key: &str| body.and_then(|b| b.member(key)).is_some_and(|v| v.as_text().is_none() && v.as_scalar_text().is_some());
+    let error_is_phrase = number_of("statusCode") || number_of("status");
+    let code = (if error_is_phrase { None } else { text_of("error") })
         .or_else(|| text_of("error_code"))
         .or_else(|| text_of("code"))
+        .or_else(|| non_empty(first_listed_error(body?)?.member("code")?.as_text()))
         .unwrap_or_else(|| kind.default_code(status));
-    let server_text = body.and_then(server_text_of).map(|t| shorten(&t, MAX_SERVER_TEXT));
+    let field_errors = body.map(field_errors).unwrap_or_default();
+    // A validation body with no sentence of its own speaks through its first field: "title: This field is required."
+    let server_text = body.and_then(server_text_of).or_else(|| {
+        let (field, messages) = field_errors.first()?;
+        Some(format_field(field, messages.first()?))
+    });
+    let server_text = server_text.map(|t| shorten(&t, MAX_SERVER_TEXT));
     let request_id = text_of("requestId")
         .or_else(|| text_of("request_id"))
         .or_else(|| non_empty(headers.header("x-request-id")))
@@ -185,8 +190,20 @@ pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>
         request_id,
         timestamp: text_of("timestamp"),
         path: text_of("path"),
-        field_errors: body.map(field_errors).unwrap_or_default(),
+        field_errors,
     }
+}
+
+/// "field: message", or the message alone for DRF's `non_field_errors`.
+fn format_field(field: &str, message: &str) -> String {
+    if field == "non_field_errors" {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(field.len() + message.len() + 2);
+    out.push_str(field);
+    out.push_str(": ");
+    out.push_str(message);
+    out
 }
 
 /// The server's human text: `message`, `error_msg`, `detail`, `title`, `error.message`; for a text body, the
@@ -200,8 +217,17 @@ fn server_text_of<B: BodyView>(body: &B) -> Option<String> {
             return Some(text);
         }
     }
-    let nested = body.member("error")?;
-    non_empty(nested.member("message").and_then(|v| v.as_text()))
+    if let Some(text) = body.member("error").and_then(|e| non_empty(e.member("message")?.as_text())) {
+        return Some(text);
+    }
+    // JSON:API: `{"errors": [{"detail": ..., "title": ...}]}`, the first error speaks.
+    let first = first_listed_error(body)?;
+    ["detail", "title", "message"].iter().find_map(|key| non_empty(first.member(key)?.as_text()))
+}
+
+/// The first element of a body's `errors` array.
+fn first_listed_error<B: BodyView>(body: &B) -> Option<B> {
+    body.member("errors")?.elements()?.into_iter().next()
 }
 
 /// A short line from a text body: an HTML page's `<title>` (or nothing: the page stays in `body`), else the first
@@ -219,13 +245,29 @@ pub fn text_body_summary(text: &str) -> Option<String> {
     non_empty(head.lines().next().map(str::to_string))
 }
 
-/// The text of an HTML page's `<title>` element, whitespace folded.
+/// An HTML page's `<title>`, whitespace folded; when it is only the word "Error" (Express's pages) or missing, the
+/// first `<h1>` or `<pre>` text instead ("Cannot GET /x").
 pub fn html_title(html: &str) -> Option<String> {
     let lower = html.to_ascii_lowercase();
-    let open = text::find(&lower, "<title")?;
-    let start = open + lower[open..].find('>')? + 1;
-    let end = start + text::find(&lower[start..], "</title")?;
-    non_empty(Some(text::fold_whitespace(&html[start..end])))
+    let title = element_text(html, &lower, "<title", "</title");
+    if title.as_deref().is_some_and(|t| !t.eq_ignore_ascii_case("error")) {
+        return title;
+    }
+    element_text(html, &lower, "<h1", "</h1").or_else(|| element_text(html, &lower, "<pre", "</pre")).or(title)
+}
+
+/// The text between the first `open` tag of `html` (`lower` is it lower-cased) and its `close`, tags inside dropped.
+fn element_text(html: &str, lower: &str, open: &str, close: &str) -> Option<String> {
+    let at = text::find(lower, open)?;
+    let start = at + lower[at..].find('>')? + 1;
+    let mut rest = &html[start..start + text::find(&lower[start..], close)?];
+    let mut inner = String::with_capacity(rest.len());
+    while let Some(lt) = rest.find('<') {
+        inner.push_str(&rest[..lt]);
+        rest = rest[lt..].find('>').map_or("", |gt| &rest[lt + gt + 1..]);
+    }
+    inner.push_str(rest);
+    non_empty(Some(text::fold_whitespace(&inner)))
 }
 
 /// Cuts `text` to at most `max` characters on a char boundary, marking the cut with "…"; newlines become spaces so
@@ -262,10 +304,8 @@ fn field_errors<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
 fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
     for key in body.keys().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
-        if ENVELOPE_KEYS.contains(&key.as_str()) {
-            continue;
-        }
-        // DRF field errors are always lists of strings; a bare string member is envelope, not a field.
+        // DRF field errors are always lists of strings, whatever the field's name (`title`, `detail`); a bare string
+        // member is envelope, not a field.
         let Some(value) = body.member(&key) else { continue };
         if value.elements().is_none() {
             continue;
@@ -280,8 +320,13 @@ fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
 fn field_errors_from_list<B: BodyView>(list: &B) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
     for item in list.elements().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
-        let field = non_empty(item.member("field").or_else(|| item.member("path")).and_then(|v| v.as_text()));
-        let message = non_empty(item.member("message").or_else(|| item.member("detail")).and_then(|v| v.as_text()));
+        // JSON:API names the field by a JSON pointer (`/data/attributes/title`): its last step is the field.
+        let pointer = || {
+            let p = item.member("source")?.member("pointer")?.as_text()?;
+            Some(p[p.as_bytes().iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..].to_string())
+        };
+        let field = non_empty(item.member("field").or_else(|| item.member("path")).and_then(|v| v.as_text()).or_else(pointer));
+        let message = non_empty(["message", "detail", "title"].iter().find_map(|key| item.member(key)?.as_text()));
         if let (Some(field), Some(message)) = (field, message) {
             match out.iter_mut().find(|(f, _)| *f == field) {
                 Some((_, messages)) => messages.push(message),
@@ -440,6 +485,21 @@ mod tests {
             (500, None, "server_error", None, None),
             (400, Some(json!([1, 2])), "bad_request", None, None),
             (400, Some(json!(42)), "bad_request", None, None),
+            // Django REST framework: every key of a validation body is a field, even `title`; the first one speaks.
+            (400, Some(json!({"title": ["This field is required."]})), "bad_request", Some("title: This field is required."), None),
+            (400, Some(json!({"non_field_errors": ["Passwords differ."]})), "bad_request", Some("Passwords differ."), None),
+            (401, Some(json!({"detail": "Authentication credentials were not provided."})), "unauthorized", Some("Authentication credentials were not provided."), None),
+            (404, Some(json!({"detail": "No Book matches the given query."})), "not_found", Some("No Book matches the given query."), None),
+            // fastify / Express: `error` beside a numeric `statusCode` is the reason phrase; fastify's `code` is kept.
+            (429, Some(json!({"statusCode": 429, "error": "Too Many Requests", "message": "Rate limit exceeded, retry in 1 second"})), "too_many_requests", Some("Rate limit exceeded, retry in 1 second"), None),
+            (400, Some(json!({"statusCode": 400, "code": "FST_ERR_VALIDATION", "error": "Bad Request", "message": "body must have required property 'title'"})), "FST_ERR_VALIDATION", Some("body must have required property 'title'"), None),
+            // Spring Boot.
+            (404, Some(json!({"timestamp": "2025-01-15T14:30:00.000+00:00", "status": 404, "error": "Not Found", "path": "/api/x"})), "not_found", None, None),
+            // Express's own HTML page: the <title> is only "Error", the <pre> says what happened.
+            (404, Some(json!("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot GET /x</pre>\n</body>\n</html>\n")), "not_found", Some("Cannot GET /x"), None),
+            (500, Some(json!("<html><head><title>Error</title></head><body><h1>Internal <b>Server</b> Error</h1><pre>stack</pre></body></html>")), "server_error", Some("Internal Server Error"), None),
+            (500, Some(json!("<html><body><h1>Only a heading</h1></body></html>")), "server_error", Some("Only a heading"), None),
+            (500, Some(json!("<html><head><title>ERROR</title></head></html>")), "server_error", Some("ERROR"), None),
         ];
         for (status, body, code, text, request_id) in cases {
             let d = details(status, body.clone(), &[]);
@@ -477,8 +537,19 @@ mod tests {
         assert_eq!(d.field_errors, vec![("tags".to_string(), vec!["bad".to_string(), "3".to_string()]), ("title".to_string(), vec!["too long".to_string()])]);
         let d = details(422, Some(json!({"errors": [{"field": "a", "message": "m1"}, {"field": "a", "message": "m2"}, {"nope": 1}]})), &[]);
         assert_eq!(d.field_errors, vec![("a".to_string(), vec!["m1".to_string(), "m2".to_string()])]);
-        // The envelope's own members are not fields.
+        // The envelope's own members are not fields; a list under any name is.
         assert!(details(403, Some(json!({"error": "x", "message": "y", "path": "/p"})), &[]).field_errors.is_empty());
+        // JSON:API.
+        let d = details(422, Some(json!({"errors": [{"status": "422", "code": "too_short", "source": {"pointer": "/data/attributes/title"}, "title": "Invalid Attribute", "detail": "Title must be 3 characters."}]})), &[]);
+        assert_eq!(d.field_errors, vec![("title".to_string(), vec!["Title must be 3 characters.".to_string()])]);
+        assert_eq!((d.code.as_str(), d.server_text.as_deref()), ("too_short", Some("Title must be 3 characters.")));
+        // Laravel and ASP.NET.
+        let d = details(422, Some(json!({"message": "The title field is required.", "errors": {"title": ["The title field is required."]}})), &[]);
+        assert_eq!((d.server_text.as_deref(), d.field_errors.len()), (Some("The title field is required."), 1));
+        let d = details(400, Some(json!({"type": "https://tools.ietf.org/html/rfc9110#section-15.5.1", "title": "One or more validation errors occurred.", "status": 400, "errors": {"Title": ["The Title field is required."]}})), &[]);
+        assert_eq!((d.code.as_str(), d.server_text.as_deref(), d.field_errors.len()), ("bad_request", Some("One or more validation errors occurred."), 1));
+        let d = details(400, Some(json!({"title": ["Required."], "detail": ["Too long."]})), &[]);
+        assert_eq!(d.field_errors.len(), 2);
     }
 
     #[test]

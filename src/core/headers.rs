@@ -16,10 +16,19 @@ impl HeaderLookup for [(&str, &str)] {
 
 /// The response headers the client reads, in the order a [`HeaderSnapshot`] holds them. One call reads them all
 /// across the wasm boundary instead of one call per header.
-pub const READ_HEADERS: [&str; 14] = [
-    "retry-after", "retry-after-ms", "ratelimit", "date", "x-ratelimit-reset", "ratelimit-reset", "x-ratelimit-limit",
-    "ratelimit-limit", "x-ratelimit-remaining", "ratelimit-remaining", "x-ratelimit-reset-after", "content-type",
-    "content-length", "location",
+pub const READ_HEADERS: [&str; 21] = [
+    "retry-after", "retry-after-ms", "ratelimit", "ratelimit-policy", "date", "x-ratelimit-reset", "ratelimit-reset",
+    "x-ratelimit-limit", "ratelimit-limit", "x-ratelimit-remaining", "ratelimit-remaining", "x-ratelimit-reset-after",
+    "content-type", "content-length", "location", "x-ratelimit-remaining-minute", "x-ratelimit-limit-minute",
+    "x-ratelimit-remaining-hour", "x-ratelimit-limit-hour", "x-ratelimit-remaining-day", "x-ratelimit-limit-day",
+];
+
+/// The per-window headers some gateways (Kong) send instead of one window: `X-RateLimit-Remaining-Minute` beside
+/// `X-RateLimit-Limit-Minute`, and so on; the window with the least remaining binds.
+const PER_WINDOW: [(&str, &str); 3] = [
+    ("x-ratelimit-remaining-minute", "x-ratelimit-limit-minute"),
+    ("x-ratelimit-remaining-hour", "x-ratelimit-limit-hour"),
+    ("x-ratelimit-remaining-day", "x-ratelimit-limit-day"),
 ];
 
 /// The values of [`READ_HEADERS`] in one string, each followed by `\n`, a NUL standing for an absent header (fetch
@@ -184,37 +193,72 @@ fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The IETF `RateLimit` field's remaining (`r=`) and seconds-to-reset (`t=`), from the first policy it lists.
+/// What the IETF `RateLimit` field says: remaining (`r=`) and seconds-to-reset (`t=`) of the tightest item it lists
+/// (the one with the least remaining), and that item's name, which picks its `RateLimit-Policy` item.
 /// Also reads the older draft's dictionary form `limit=10, remaining=0, reset=5`.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub struct RateLimitField {
+pub struct RateLimitField<'a> {
     /// Requests left (`r=` or `remaining=`).
     pub remaining: Option<f64>,
     /// Seconds until the window resets (`t=` or `reset=`).
     pub reset_seconds: Option<f64>,
-    /// Requests allowed (`limit=`, older drafts only).
+    /// Requests allowed (`limit=`, or a policy's `q=`).
     pub limit: Option<f64>,
+    /// The item's name without its quotes (`"10-in-1sec"`), "" in the dictionary form.
+    pub name: &'a str,
 }
 
 /// Parses the `RateLimit` header field (see [`RateLimitField`]).
-pub fn parse_ratelimit_field(value: &str) -> RateLimitField {
-    let mut field = RateLimitField::default();
-    let structured = value.as_bytes().contains(&b';');
-    // Structured form: `"policy";r=0;t=30, "other";...` — only the first member counts.
-    let params: &mut dyn Iterator<Item = &str> = if structured {
-        &mut value.split(',').next().unwrap_or("").split(';')
-    } else {
-        &mut value.split(',')
-    };
+pub fn parse_ratelimit_field(value: &str) -> RateLimitField<'_> {
+    if !value.as_bytes().contains(&b';') {
+        // Draft 7's dictionary: one set of keys for the whole field.
+        return item_params(RateLimitField::default(), value.split(','));
+    }
+    // Structured form (draft 8): `"policy";r=0;t=30, "other";r=5;t=2`: the tightest item describes the window,
+    // the one with the least remaining, and of those the one that resets last.
+    let mut tightest = RateLimitField::default();
+    for item in structured_items(value) {
+        let Some(r) = item.remaining else { continue };
+        let tighter = match tightest.remaining {
+            None => true,
+            Some(t) => r < t || (r == t && item.reset_seconds > tightest.reset_seconds),
+        };
+        if tighter {
+            tightest = item;
+        }
+    }
+    tightest
+}
+
+/// The limit (`q=`) of the `RateLimit-Policy` item named `name` ("" matches only an unnamed item); `None` when no
+/// item has that name.
+pub fn policy_limit(policy: &str, name: &str) -> Option<f64> {
+    structured_items(policy).find(|item| item.name == name).and_then(|item| item.limit)
+}
+
+/// The items of a structured field, each with its name and the parameters we read.
+fn structured_items(value: &str) -> impl Iterator<Item = RateLimitField<'_>> {
+    value.split(',').map(|member| {
+        let mut parts = member.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let name = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')).unwrap_or(name);
+        item_params(RateLimitField { name, ..RateLimitField::default() }, parts)
+    })
+}
+
+/// Reads `key=value` parameters into `field`; the first of a repeated key wins, and a value that is not a
+/// non-negative number is skipped.
+fn item_params<'a, 'b>(mut field: RateLimitField<'a>, params: impl Iterator<Item = &'b str>) -> RateLimitField<'a> {
     for param in params {
         let Some((key, raw)) = param.split_once('=') else { continue };
         let number = parse_non_negative(raw);
-        match key.trim().to_ascii_lowercase().as_str() {
-            "r" | "remaining" => field.remaining = field.remaining.or(number),
-            "t" | "reset" => field.reset_seconds = field.reset_seconds.or(number),
-            "limit" | "q" => field.limit = field.limit.or(number),
-            _ => {}
-        }
+        let slot = match key.trim().to_ascii_lowercase().as_str() {
+            "r" | "remaining" => &mut field.remaining,
+            "t" | "reset" => &mut field.reset_seconds,
+            "limit" | "q" => &mut field.limit,
+            _ => continue,
+        };
+        *slot = slot.or(number);
     }
     field
 }
@@ -238,20 +282,34 @@ impl RateHeaders {
     /// Reads the rate headers of one response. `now` is the client's clock when the response arrived.
     pub fn read(headers: &(impl HeaderLookup + ?Sized), now: f64) -> RateHeaders {
         let number = |name: &str| headers.header(name).and_then(|v| parse_non_negative(first_value(&v)));
-        let field = headers.header("ratelimit").map(|v| parse_ratelimit_field(&v)).unwrap_or_default();
+        let field_text = headers.header("ratelimit").unwrap_or_default();
+        let field = parse_ratelimit_field(&field_text);
+        // Draft 8 states the limit in RateLimit-Policy, in the item named like the RateLimit item.
+        let policy_q = headers.header("ratelimit-policy").and_then(|p| policy_limit(&p, field.name));
         // An HTTP-date holds a comma itself, so the whole value is tried before the first of repeated values.
         let retry_after_ms = headers
             .header("retry-after")
             .and_then(|v| parse_retry_after(&v, now).or_else(|| parse_retry_after(first_value(&v), now)))
             .or_else(|| number("retry-after-ms"));
         let server_now = headers.header("date").and_then(|v| parse_http_date(&v)).unwrap_or(now);
-        let reset_epoch_wait_ms = number("x-ratelimit-reset")
-            .or_else(|| number("ratelimit-reset"))
-            .map(|reset| reset_value_to_wait_ms(reset, server_now));
+        let reset_epoch_wait_ms = number("x-ratelimit-reset").map(|reset| reset_value_to_wait_ms(reset, server_now));
+        let mut per_window: (Option<f64>, Option<f64>) = (None, None);
+        for (remaining, limit) in PER_WINDOW {
+            if let Some(r) = number(remaining) {
+                if per_window.0.is_none_or(|least| r < least) {
+                    per_window = (Some(r), number(limit));
+                }
+            }
+        }
         RateHeaders {
-            limit: number("x-ratelimit-limit").or_else(|| number("ratelimit-limit")).or(field.limit),
-            remaining: number("x-ratelimit-remaining").or_else(|| number("ratelimit-remaining")).or(field.remaining),
-            reset_after_ms: field.reset_seconds.or_else(|| number("x-ratelimit-reset-after")).map(|s| s * 1000.0),
+            limit: number("x-ratelimit-limit").or_else(|| number("ratelimit-limit")).or(field.limit).or(policy_q).or(per_window.1),
+            remaining: number("x-ratelimit-remaining").or_else(|| number("ratelimit-remaining")).or(field.remaining).or(per_window.0),
+            // Draft 6's RateLimit-Reset is seconds from now (never an epoch), like t= and X-RateLimit-Reset-After.
+            reset_after_ms: field
+                .reset_seconds
+                .or_else(|| number("ratelimit-reset"))
+                .or_else(|| number("x-ratelimit-reset-after"))
+                .map(|s| s * 1000.0),
             reset_epoch_wait_ms,
             retry_after_ms,
         }
@@ -281,6 +339,16 @@ impl RateHeaders {
             return self.reset_wait_ms();
         }
         None
+    }
+
+    /// The status the client acts on: a 403 with `X-RateLimit-Remaining: 0` (GitHub's primary limit) is a 429 for
+    /// waiting, retrying and the error's class; every other status is itself.
+    pub fn acted_status(&self, status: u16) -> u16 {
+        if status == 403 && self.remaining == Some(0.0) {
+            429
+        } else {
+            status
+        }
     }
 
     /// The window as `client.rateLimit` shows it; `None` when the response did not describe one.
@@ -342,7 +410,7 @@ mod tests {
         assert_eq!(snapshot.header("x-ratelimit-remaining"), None);
         assert_eq!(snapshot.header("x-unknown"), None);
         assert_eq!(HeaderSnapshot::new(String::new()).header("date"), None);
-        assert_eq!(HeaderSnapshot::new("\n\n\n".into()).header("date"), Some(String::new()));
+        assert_eq!(HeaderSnapshot::new("\n\n\n\n\n".into()).header("date"), Some(String::new()));
     }
 
     #[test]
@@ -414,7 +482,49 @@ mod tests {
         let f = parse_ratelimit_field("limit=100, remaining=7, reset=12");
         assert_eq!((f.limit, f.remaining, f.reset_seconds), (Some(100.0), Some(7.0), Some(12.0)));
         let f = parse_ratelimit_field("garbage;;=;r=;t=x");
-        assert_eq!(f, RateLimitField::default());
+        assert_eq!((f.remaining, f.reset_seconds, f.limit), (None, None, None));
+        // The tightest item (least remaining) describes the window, whatever the order.
+        let f = parse_ratelimit_field("\"a\";r=100;t=3600, \"b\";r=3;t=30, \"c\";t=1");
+        assert_eq!((f.name, f.remaining, f.reset_seconds), ("b", Some(3.0), Some(30.0)));
+        // Equal remaining: the window that resets last binds.
+        let f = parse_ratelimit_field("\"1s\";r=9;t=1, \"5s\";r=9;t=4, \"x\";r=9;t=2");
+        assert_eq!(f.name, "5s");
+        assert_eq!(policy_limit("\"a\";q=1000;w=3600, \"b\"; q=10; w=60", "b"), Some(10.0));
+        assert_eq!(policy_limit("\"a\";q=1000;w=3600", "b"), None);
+        assert_eq!(policy_limit("\"b\";q=0;w=1", "b"), Some(0.0));
+        assert_eq!(policy_limit("garbage", ""), None);
+    }
+
+    /// Header sets as the real servers send them (express-rate-limit 8, @fastify/rate-limit 11), byte for byte but
+    /// for the policy's partition key; NOW is Mon, 15 Jan 2024 16:00:00 GMT.
+    #[test]
+    fn rate_limit_dialects() {
+        // (headers, limit, remaining, ms to reset)
+        let cases: &[(&[(&str, &str)], f64, f64, Option<f64>)] = &[
+            // express-rate-limit draft-8, one policy.
+            (&[("RateLimit-Policy", "\"10-in-1sec\"; q=10; w=1; pk=:ZjE0ZDhkOTk0ZDJk:"), ("RateLimit", "\"10-in-1sec\"; r=9; t=1")], 10.0, 9.0, Some(1000.0)),
+            // draft-8, two policies stacked: the tighter one (least remaining) with its own q.
+            (&[("RateLimit-Policy", "\"10-in-1sec\"; q=10; w=1; pk=:a:, \"20-in-5sec\"; q=20; w=5; pk=:a:"), ("RateLimit", "\"10-in-1sec\"; r=9; t=1, \"20-in-5sec\"; r=3; t=4")], 20.0, 3.0, Some(4000.0)),
+            // draft-7.
+            (&[("RateLimit-Policy", "10;w=1"), ("RateLimit", "limit=10, remaining=9, reset=1")], 10.0, 9.0, Some(1000.0)),
+            // draft-6 with the legacy headers: the relative RateLimit-Reset, not the ceiled epoch X-RateLimit-Reset.
+            (&[("RateLimit-Policy", "10;w=1"), ("RateLimit-Limit", "10"), ("RateLimit-Remaining", "9"), ("RateLimit-Reset", "1"),
+               ("X-RateLimit-Limit", "10"), ("X-RateLimit-Remaining", "9"), ("X-RateLimit-Reset", "1705334402"), ("Date", "Mon, 15 Jan 2024 16:00:00 GMT")], 10.0, 9.0, Some(1000.0)),
+            // draft-6 alone.
+            (&[("RateLimit-Limit", "10"), ("RateLimit-Remaining", "0"), ("RateLimit-Reset", "1")], 10.0, 0.0, Some(1000.0)),
+            // @fastify/rate-limit 11.
+            (&[("x-ratelimit-limit", "10"), ("x-ratelimit-remaining", "9"), ("x-ratelimit-reset", "1")], 10.0, 9.0, Some(1000.0)),
+            // Kong: per-window headers, the tightest wins; `X-RateLimit-Limit: 10, 10;w=60` is its first number.
+            (&[("X-RateLimit-Limit-Minute", "100"), ("X-RateLimit-Remaining-Minute", "40"), ("X-RateLimit-Limit-Hour", "1000"),
+               ("X-RateLimit-Remaining-Hour", "12"), ("X-RateLimit-Limit-Day", "5000"), ("X-RateLimit-Remaining-Day", "900"), ("RateLimit-Reset", "30")], 1000.0, 12.0, Some(30_000.0)),
+            (&[("X-RateLimit-Limit", "10, 10;w=60"), ("X-RateLimit-Remaining", "4")], 10.0, 4.0, None),
+            // A policy with no item of the RateLimit item's name says nothing about the limit.
+            (&[("RateLimit-Policy", "\"other\";q=50;w=1"), ("RateLimit", "\"mine\";r=4;t=1")], 4.0, 4.0, Some(1000.0)),
+        ];
+        for (pairs, limit, remaining, reset) in cases {
+            let s = read(pairs).state(NOW).unwrap_or_else(|| panic!("{pairs:?}"));
+            assert_eq!((s.limit, s.remaining, s.reset_at.map(|t| t - NOW)), (*limit, *remaining, *reset), "{pairs:?}");
+        }
     }
 
     fn read(pairs: &[(&str, &str)]) -> RateHeaders {
@@ -472,5 +582,16 @@ mod tests {
         let s = read(&[("Retry-After", "0"), ("X-RateLimit-Reset-After", "100"), ("X-RateLimit-Remaining", "0")]).state(NOW).unwrap();
         assert_eq!(s.reset_at, Some(NOW));
         assert!(!read(&[]).any());
+    }
+
+    #[test]
+    fn a_spent_403_is_a_429() {
+        // GitHub's primary limit: 403 with X-RateLimit-Remaining: 0 and an epoch reset.
+        let h = read(&[("x-ratelimit-limit", "60"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1705334430")]);
+        assert_eq!(h.acted_status(403), 429);
+        assert_eq!(h.server_wait_ms(h.acted_status(403)), Some(30_000.0));
+        assert_eq!(read(&[("x-ratelimit-remaining", "1")]).acted_status(403), 403);
+        assert_eq!(read(&[]).acted_status(403), 403);
+        assert_eq!(h.acted_status(404), 404);
     }
 }

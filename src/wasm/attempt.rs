@@ -83,7 +83,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     let at = now();
     let rate = RateHeaders::read(&snapshot, at);
     let status = response.status();
-    report(inner, &turn, at, Some(&rate), Some(status));
+    report(inner, &turn, at, Some(&rate), Some(rate.acted_status(status)));
     let ok = (200..300).contains(&status);
     // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
     let how = if ok {
@@ -114,7 +114,8 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     }
     let body = error_body(body, snapshot.get("content-type"));
     let error = http_error(inner, req, status, &response, body, &rate);
-    Outcome::Failed { error, failure: Failure::Status(status), server_wait_ms: rate.server_wait_ms(status) }
+    let acted = rate.acted_status(status);
+    Outcome::Failed { error, failure: Failure::Status(acted), server_wait_ms: rate.server_wait_ms(acted) }
 }
 
 /// Fetches, following redirects itself so that credentials go only to the base origin: a redirect to another

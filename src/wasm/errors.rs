@@ -175,7 +175,7 @@ pub(crate) fn option_error(e: OptionError) -> JsValue {
 /// The typed error of a non-2xx response.
 #[inline(never)]
 pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Response, body: JsValue, rate: &RateHeaders) -> JsValue {
-    let kind = ErrorKind::for_status(status);
+    let kind = ErrorKind::for_status(rate.acted_status(status));
     let headers = response.headers();
     let body_view = present(&body).then(|| JsBody(body.clone()));
     let details = error::error_details(kind, status, body_view.as_ref(), &headers);
@@ -196,7 +196,7 @@ pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Respo
             url: &req.url,
             headers: fetch::headers_object(&headers),
             body,
-            retry_after_ms: rate.server_wait_ms(status),
+            retry_after_ms: rate.server_wait_ms(rate.acted_status(status)),
             rate_limit: rate_limit_value(inner),
             attempts: 0,
             cause: JsValue::UNDEFINED,

@@ -1,0 +1,73 @@
+// The dialects real servers speak, end to end: the packed package against express-rate-limit 8 (draft-6 with and
+// without legacy headers, draft-7, draft-8 with one policy and two stacked) and @fastify/rate-limit 11, each
+// started here in its own process (bench/frameworks.mjs) and stopped by PID. After one GET, client.rateLimit is
+// the limiter's own truth; a burst with no configuration loses nothing; the frameworks' error bodies are typed.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startFramework, FLAVOURS } from "../../bench/frameworks.mjs";
+import { burst } from "../../bench/limiters.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const { Client, NotFoundError, RateLimitError } = await import(join(root, "pkg/index.node.js"));
+
+/** Runs `body` with `flavour` up, and stops it whatever happens. */
+async function withFramework(flavour, body) {
+  const server = await startFramework(flavour);
+  try {
+    return await body(server.base);
+  } finally {
+    await server.stop();
+  }
+}
+
+for (const flavour of FLAVOURS) {
+  test(`${flavour}: after one GET, client.rateLimit is the limiter's limit, remaining and reset`, () => withFramework(flavour, async (base) => {
+    const api = new Client({ baseUrl: base });
+    const truth = await api.get("/truth/1");
+    const state = api.rateLimit;
+    assert.ok(state, "client.rateLimit is set");
+    assert.deepEqual([state.limit, state.remaining], [truth.limit, truth.remaining], JSON.stringify({ state, truth }));
+    if (truth.resetAt !== null) {
+      assert.ok(Math.abs(state.resetAt - truth.resetAt) <= 300, `resetAt ${state.resetAt - truth.resetAt} ms off the limiter's`);
+    } else {
+      // fastify says only whole seconds from now (ceiled): the reset is within the next second.
+      assert.ok(state.resetAt > Date.now() - 50 && state.resetAt <= Date.now() + 1100, `resetAt ${state.resetAt - Date.now()} ms ahead`);
+    }
+  }));
+
+  const count = flavour.endsWith("-stacked") ? 30 : 40;
+  test(`${flavour}: a burst of ${count} with no configuration, none lost, at most 30 429s`, () => withFramework(flavour, async (base) => {
+    const api = new Client({ baseUrl: base });
+    const r = await burst((p) => api.get(p), count, (i) => `/truth/${i}`);
+    const refused = (await (await fetch(`${base}/refused`)).json()).count;
+    console.log(`${flavour}: burst of ${count}:`, JSON.stringify({ ...r, refused }));
+    assert.equal(r.failures, 0, r.errors.join("; "));
+    assert.ok(refused <= 30, `${refused} 429s`);
+  }));
+}
+
+test("Express's HTML 404 page: NotFoundError whose message is the page's <pre>, not its generic <title>", () => withFramework("express-draft7", async (base) => {
+  const api = new Client({ baseUrl: base });
+  const e = await api.get("/nope").then(() => assert.fail("resolved"), (e) => e);
+  assert.ok(e instanceof NotFoundError, String(e));
+  assert.equal(e.code, "not_found");
+  assert.match(e.message, /^Cannot GET \/nope \(404 not_found, GET \/nope\)$/);
+}));
+
+test("fastify's error bodies: the server's message, and code a machine code (not the reason phrase)", () => withFramework("fastify", async (base) => {
+  const api = new Client({ baseUrl: base, retry: { maxRetries: 0 } });
+  const e404 = await api.get("/nope").then(() => assert.fail("resolved"), (e) => e);
+  assert.ok(e404 instanceof NotFoundError, String(e404));
+  assert.equal(e404.code, "not_found");
+  assert.match(e404.message, /^Route GET:\/nope not found /);
+  // Spend the window with plain fetch, so that the client's first request meets the limiter's 429.
+  for (let i = 0; i < 10; i++) await (await fetch(`${base}/truth/x`)).arrayBuffer();
+  const e429 = await api.get("/truth/y").then(() => assert.fail("resolved"), (e) => e);
+  assert.ok(e429 instanceof RateLimitError, String(e429));
+  assert.equal(e429.code, "too_many_requests");
+  assert.equal(e429.status, 429);
+  assert.match(e429.message, /^Rate limit exceeded, retry in 1 second /);
+  assert.ok(e429.retryAfterMs > 0 && e429.retryAfterMs <= 1000, `retryAfterMs ${e429.retryAfterMs}`);
+}));
