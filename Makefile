@@ -16,12 +16,12 @@ WASM_OPT_FLAGS := -Oz --one-caller-inline-max-function-size=20 --strip-target-fe
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
+.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-drf pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
         test-js test-fuzz setup-fuzz size bench bench-steady soak fuzz demo tour clean
 
 all: pkg
 
-setup: setup-rust setup-nightly setup-node setup-browser setup-nginx
+setup: setup-rust setup-nightly setup-node setup-browser setup-nginx setup-drf
 
 setup-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -59,7 +59,7 @@ pkg: setup-rust setup-nightly setup-node
 server:
 	cargo build --release -p polite-fetch-testserver
 
-test: test-native pkg server setup-browser setup-nginx
+test: test-native pkg server setup-browser setup-nginx setup-drf
 	$(MAKE) --no-print-directory test-wasm-node test-wasm-browser test-js test-fuzz
 	@echo "make test: every suite passed"
 
@@ -78,7 +78,7 @@ test-wasm-browser: setup-rust setup-node setup-browser server
 
 # The packed tarball, installed into throwaway projects: Node ESM and CommonJS, Deno, Bun, workerd (miniflare),
 # a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.
-test-js: pkg server setup-browser setup-nginx
+test-js: pkg server setup-browser setup-nginx setup-drf
 	scripts/with-server.sh node --test --test-timeout=600000 tests/js/
 
 # Benchmarks against ky, ofetch, axios + axios-retry and raw fetch; rewrites the table in BENCHMARKS.md.
@@ -93,9 +93,16 @@ bench: pkg server setup-browser setup-nginx
 bench-steady: pkg server setup-nginx
 	scripts/with-server.sh node bench/steady.mjs $(BENCH_ARGS)
 
+# Django REST framework for the dialect tests, in a venv from PyPI (pinned in tests/drf/requirements.txt).
+setup-drf: target/drf-venv/.installed
+target/drf-venv/.installed: tests/drf/requirements.txt
+	@python3 -m venv target/drf-venv 2>/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv && python3 -m venv target/drf-venv; }
+	target/drf-venv/bin/pip install -q -r tests/drf/requirements.txt
+	@touch $@
+
 # Real limiters' dialects: express-rate-limit (draft-6, -7, -8, stacked) and @fastify/rate-limit, with ky, ofetch and
 # axios + axios-retry in the same run; rewrites its table in BENCHMARKS.md (BENCH_ARGS=--quick leaves it alone).
-bench-dialects: pkg setup-node
+bench-dialects: pkg setup-node setup-drf
 	node bench/dialects.mjs $(BENCH_ARGS)
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.

@@ -1,7 +1,8 @@
 // Real limiters' dialects (`make bench-dialects`): a burst of 40 GETs (30 against the two stacked policies) against
 // each flavour of bench/frameworks.mjs (express-rate-limit 8 in draft-6 with and without legacy headers, draft-7,
 // draft-8 with one and two policies; @fastify/rate-limit 11), from polite-fetch with no configuration and from ky,
-// ofetch and axios + axios-retry in the same run (retry budget 10 each). Each burst gets a fresh server process.
+// ofetch and axios + axios-retry in the same run (retry budget 10 each); and Django REST framework 3.18's throttle
+// (10 per second, a bare 429 with Retry-After: no rate headers). Each burst gets a fresh server process.
 // Prints 429s, failures and the makespan against the ideal, and rewrites the table in BENCHMARKS.md ("Rate-limit
 // dialects"); `--quick` leaves BENCHMARKS.md alone.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import ky from "ky";
 import { ofetch } from "ofetch";
 import axios from "axios";
 import axiosRetry from "axios-retry";
-import { startFramework, FLAVOURS } from "./frameworks.mjs";
+import { startFramework, startDrf, FLAVOURS } from "./frameworks.mjs";
 import { burst } from "./limiters.mjs";
 import { makeClients } from "./clients.js";
 
@@ -25,13 +26,13 @@ const lib = { Client, ky, ofetch, axios, axiosRetry };
 // allow only 20 per 5 s, so the third ten waits for the 5 s window.
 const ideal = (flavour) => (flavour.endsWith("-stacked") ? 5000 : 3000);
 const rows = [];
-for (const flavour of FLAVOURS) {
+for (const flavour of [...FLAVOURS, "drf"]) {
   const count = flavour.endsWith("-stacked") ? 30 : 40;
   for (const name of ["polite-fetch", "ky", "ofetch", "axios + axios-retry"]) {
-    const server = await startFramework(flavour);
+    const server = flavour === "drf" ? await startDrf() : await startFramework(flavour);
     try {
       const client = makeClients(lib, server.base, { retries: 10 })[name];
-      const r = await burst(client.get, count, (i) => `/truth/${i}`);
+      const r = await burst(client.get, count, (i) => (flavour === "drf" ? `/throttled/${i}` : `/truth/${i}`));
       const refused = (await (await fetch(`${server.base}/refused`)).json()).count;
       rows.push({ flavour, name, count, refused, failures: r.failures, ratio: r.makespan / ideal(flavour) });
       console.log(flavour, name, JSON.stringify(rows.at(-1)));
@@ -42,7 +43,7 @@ for (const flavour of FLAVOURS) {
 }
 
 const lines = [
-  `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus()[0].model.split(" ").slice(0, 2).join(" ")} (${cpus().length} cores), Node ${process.versions.node}; express 5.3.0 + express-rate-limit 8.7.5, fastify 5.12.8 + @fastify/rate-limit 11.2.0, each 10 requests per second (stacked: and 20 per 5 s) in a fixed window that begins with its first request; ideal makespan 3.0 s for 40 (5.0 s for 30 stacked). polite-fetch unconfigured; every client has a retry budget of 10. Command: \`make bench-dialects\`.`,
+  `Run ${new Date().toISOString().slice(0, 16)}Z on ${cpus()[0].model.split(" ").slice(0, 2).join(" ")} (${cpus().length} cores), Node ${process.versions.node}; express 5.3.0 + express-rate-limit 8.7.5, fastify 5.12.8 + @fastify/rate-limit 11.2.0, each 10 requests per second (stacked: and 20 per 5 s) in a fixed window that begins with its first request; Django 5.2.19 + DRF 3.18.3 under waitress 3.0.2, a throttle of 10 per second (a sliding log; a bare 429 with Retry-After); ideal makespan 3.0 s for 40 (5.0 s for 30 stacked). polite-fetch unconfigured; every client has a retry budget of 10. Command: \`make bench-dialects\`.`,
   "",
   "| limiter | client | 429s | failures | makespan × ideal |",
   "|---|---|---|---|---|",

@@ -8,16 +8,29 @@
 // null where the limiter does not say). GET /refused counts the 429s sent (outside the limit). Other paths answer the framework's own errors (Express's HTML 404,
 // fastify's JSON ones); a 429 is the limiter's own.
 //
-// From a test: `await startFramework(flavour)` → {base, stop()}.
+// From a test: `await startFramework(flavour)` → {base, stop()}; `await startDrf()` the same for Django REST
+// framework (tests/drf/server.py: a throttle of 10 per second and DRF's own 400/401/403/404 bodies).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The flavours served here. */
 export const FLAVOURS = ["express-draft6-legacy", "express-draft6", "express-draft7", "express-draft8", "express-draft8-stacked", "fastify"];
 
+const root = fileURLToPath(new URL("..", import.meta.url));
+
 /** Starts `flavour` in a child process; resolves to {base, stop} once it listens. */
 export function startFramework(flavour) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), flavour], { stdio: ["ignore", "pipe", "inherit"] });
+  return listen(flavour, spawn(process.execPath, [fileURLToPath(import.meta.url), flavour], { stdio: ["ignore", "pipe", "inherit"] }));
+}
+
+/** Starts Django REST framework (tests/drf/server.py, in the venv `make setup-drf` makes); {base, stop}. */
+export function startDrf() {
+  const python = `${root}target/drf-venv/bin/python`;
+  return listen("drf", spawn(python, [`${root}tests/drf/server.py`], { stdio: ["ignore", "pipe", "inherit"] }));
+}
+
+/** Resolves once `child` prints "listening <port>". */
+function listen(flavour, child) {
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (chunk) => {
@@ -33,6 +46,7 @@ export function startFramework(flavour) {
         });
       }
     });
+    child.on("error", reject);
     child.on("exit", (code) => reject(new Error(`${flavour} exited (${code}) before listening`)));
   });
 }

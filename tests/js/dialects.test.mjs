@@ -6,15 +6,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startFramework, FLAVOURS } from "../../bench/frameworks.mjs";
+import { startFramework, startDrf, FLAVOURS } from "../../bench/frameworks.mjs";
 import { burst } from "../../bench/limiters.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
-const { Client, NotFoundError, RateLimitError } = await import(join(root, "pkg/index.node.js"));
+const { Client, NotFoundError, RateLimitError, BadRequestError, AuthenticationError, PermissionDeniedError } = await import(join(root, "pkg/index.node.js"));
 
-/** Runs `body` with `flavour` up, and stops it whatever happens. */
+/** Runs `body` with `flavour` (or "drf") up, and stops it whatever happens. */
 async function withFramework(flavour, body) {
-  const server = await startFramework(flavour);
+  const server = flavour === "drf" ? await startDrf() : await startFramework(flavour);
   try {
     return await body(server.base);
   } finally {
@@ -70,4 +70,39 @@ test("fastify's error bodies: the server's message, and code a machine code (not
   assert.equal(e429.status, 429);
   assert.match(e429.message, /^Rate limit exceeded, retry in 1 second /);
   assert.ok(e429.retryAfterMs > 0 && e429.retryAfterMs <= 1000, `retryAfterMs ${e429.retryAfterMs}`);
+}));
+
+test("Django REST framework's throttle (a bare 429 with Retry-After): a burst of 40, none lost, at most 20 429s", () => withFramework("drf", async (base) => {
+  const api = new Client({ baseUrl: base });
+  const r = await burst((p) => api.get(p), 40, (i) => `/throttled/${i}`);
+  const refused = (await (await fetch(`${base}/refused`)).json()).count;
+  console.log("drf throttle: burst of 40:", JSON.stringify({ ...r, refused }));
+  assert.equal(r.failures, 0, r.errors.join("; "));
+  assert.ok(refused <= 20, `${refused} 429s`);
+}));
+
+test("Django REST framework's own error bodies are typed, with their text and fields", () => withFramework("drf", async (base) => {
+  const api = new Client({ baseUrl: base, retry: { maxRetries: 0 } });
+  const fail = (p) => p.then(() => assert.fail("resolved"), (e) => e);
+  const e400 = await fail(api.post("/books/", {}));
+  assert.ok(e400 instanceof BadRequestError, String(e400));
+  assert.equal(e400.code, "bad_request");
+  assert.deepEqual(e400.fieldErrors, { title: ["This field is required."] });
+  assert.match(e400.message, /^title: This field is required\. \(400 bad_request, POST \/books\/\)$/);
+  const e401 = await fail(api.get("/private/"));
+  assert.ok(e401 instanceof AuthenticationError, String(e401));
+  assert.match(e401.message, /^Authentication credentials were not provided\. \(401 unauthorized/);
+  const e403 = await fail(api.get("/forbidden/"));
+  assert.ok(e403 instanceof PermissionDeniedError, String(e403));
+  assert.match(e403.message, /^You do not have permission to perform this action\. \(403 forbidden/);
+  const e404 = await fail(api.get("/books/7/"));
+  assert.ok(e404 instanceof NotFoundError, String(e404));
+  assert.match(e404.message, /^No Book matches the given query\. \(404 not_found/);
+  // Spend the throttle's second with plain fetch: the client's own request then meets DRF's 429.
+  for (let i = 0; i < 10; i++) await (await fetch(`${base}/throttled/${i}`)).arrayBuffer();
+  const e429 = await fail(api.get("/throttled/99"));
+  assert.ok(e429 instanceof RateLimitError, String(e429));
+  assert.equal(e429.code, "too_many_requests");
+  assert.ok(e429.retryAfterMs > 0 && e429.retryAfterMs <= 1000, `retryAfterMs ${e429.retryAfterMs}`);
+  assert.match(e429.message, /^Request was throttled\. Expected available in 1 second\. /);
 }));
