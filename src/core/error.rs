@@ -163,11 +163,13 @@ fn non_empty(s: Option<String>) -> Option<String> {
 /// Derives the error details from a body (`None` when empty) and the response headers.
 pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>, headers: &(impl HeaderLookup + ?Sized)) -> ErrorDetails {
     let text_of = |key: &str| body.and_then(|b| b.member(key)).and_then(|v| non_empty(v.as_text()));
-    // Beside a numeric `statusCode` or `status` (fastify, Express, Spring Boot), `error` is the reason phrase
-    // ("Too Many Requests"), not a machine code.
+    // Beside a numeric `statusCode` or `status` (fastify, Express, Spring Boot), an `error` that is the reason
+    // phrase ("Too Many Requests", "Forbidden") is not a machine code; "insufficient_scope" there still is.
     let number_of = |key: &str| body.and_then(|b| b.member(key)).is_some_and(|v| v.as_text().is_none() && v.as_scalar_text().is_some());
-    let error_is_phrase = number_of("statusCode") || number_of("status");
-    let code = (if error_is_phrase { None } else { text_of("error") })
+    let error = text_of("error");
+    let error_is_phrase = (number_of("statusCode") || number_of("status"))
+        && error.as_deref().is_some_and(|e| e.contains(' ') || e.eq_ignore_ascii_case(reason_phrase(status)));
+    let code = (if error_is_phrase { None } else { error })
         .or_else(|| text_of("error_code"))
         .or_else(|| text_of("code"))
         .or_else(|| non_empty(first_listed_error(body?)?.member("code")?.as_text()))
@@ -493,6 +495,9 @@ mod tests {
             // fastify / Express: `error` beside a numeric `statusCode` is the reason phrase; fastify's `code` is kept.
             (429, Some(json!({"statusCode": 429, "error": "Too Many Requests", "message": "Rate limit exceeded, retry in 1 second"})), "too_many_requests", Some("Rate limit exceeded, retry in 1 second"), None),
             (400, Some(json!({"statusCode": 400, "code": "FST_ERR_VALIDATION", "error": "Bad Request", "message": "body must have required property 'title'"})), "FST_ERR_VALIDATION", Some("body must have required property 'title'"), None),
+            // A machine code beside a numeric status stays the code.
+            (403, Some(json!({"error": "insufficient_scope", "status": 403, "message": "m"})), "insufficient_scope", Some("m"), None),
+            (403, Some(json!({"statusCode": 403, "error": "Forbidden", "message": "m"})), "forbidden", Some("m"), None),
             // Spring Boot.
             (404, Some(json!({"timestamp": "2025-01-15T14:30:00.000+00:00", "status": 404, "error": "Not Found", "path": "/api/x"})), "not_found", None, None),
             // Express's own HTML page: the <title> is only "Error", the <pre> says what happened.
