@@ -42,6 +42,11 @@ function startRunner(args, port) {
     });
     child.on("error", reject);
     child.on("exit", (code) => reject(new Error(`wasm-bindgen-test-runner exited (${code}) before serving:\n${seen}`)));
+    // Generating the bindings takes seconds; a runner that never serves must not hang make test.
+    setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`wasm-bindgen-test-runner did not serve within 120 s:\n${seen}`));
+    }, 120_000).unref();
   });
 }
 
