@@ -93,7 +93,8 @@ async fn typed_errors_for_every_status_and_shape() {
         ("/status/403?shape=envelope", "PermissionDeniedError", "insufficient_scope", 403, "Token nie posiada wymaganego uprawnienia (403 insufficient_scope, GET /status/403, requestId req_abc123def456)", Some("req_abc123def456")),
         ("/status/404?h=X-Request-Id:hdr-1", "NotFoundError", "not_found", 404, "Not Found (404 not_found, GET /status/404, requestId hdr-1)", Some("hdr-1")),
         ("/status/409?shape=nested", "ConflictError", "conflict", 409, "nested message (409", None),
-        ("/status/422?shape=drf", "UnprocessableEntityError", "unprocessable_entity", 422, "Unprocessable Entity (422", None),
+        // A validation body with no sentence of its own speaks through its first field (API.md, "Error-body dialects read").
+        ("/status/422?shape=drf", "UnprocessableEntityError", "unprocessable_entity", 422, "email: Enter a valid email address. (422", None),
         ("/status/429?shape=drf_detail", "RateLimitError", "too_many_requests", 429, "Request was throttled.", None),
         ("/status/500?shape=problem", "ServerError", "server_error", 500, "Your current balance is 30, but that costs 50. (500 server_error", None),
         ("/status/502?shape=html", "ServerError", "server_error", 502, "502 Bad Gateway (502 server_error, GET /status/502)", None),

@@ -12,13 +12,13 @@ import { root } from "./install.mjs";
 // createError) took 0.4 KB of that margin (42,147 / 37,294 B); the executor of src/wasm/tasks.rs took 1.3 KB off
 // (40,885 / 36,157 B), keeping one options struct 0.2 KB more (40,699 / 36,040 B), and the budget followed. It only
 // goes down; raising it needs a reason here.
-// Raised for issue 14 (40,985 -> 42,885 B gzip, 36,319 -> 37,982 brotli): credentials confined under baseUrl's path
+// Raised for issue 14 (40,985 -> 42,984 B gzip, 36,319 -> 38,082 brotli; the budget that plus 0.7%): credentials confined under baseUrl's path
 // prefix (dot segments resolved and refused above it, a security fix), and the contract's v1 dialects: draft-8
 // RateLimit/RateLimit-Policy items, draft-6's relative reset, Kong's per-window headers, a spent 403 as a 429, and
 // the fastify/Express/Spring/DRF/JSON:API error bodies and Express's HTML pages. Each was written byte-lean
 // (twiggy diff: no new std machinery beyond what resolve and the parsers needed).
-const BUDGET_GZIP_BYTES = 43_000;
-const BUDGET_BROTLI_BYTES = 38_100;
+const BUDGET_GZIP_BYTES = 43_300;
+const BUDGET_BROTLI_BYTES = 38_350;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
