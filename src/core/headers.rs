@@ -493,6 +493,14 @@ mod tests {
         assert_eq!(policy_limit("\"a\";q=1000;w=3600", "b"), None);
         assert_eq!(policy_limit("\"b\";q=0;w=1", "b"), Some(0.0));
         assert_eq!(policy_limit("garbage", ""), None);
+        // Bad items are skipped one by one: a negative or non-numeric r=, no r= at all.
+        let f = parse_ratelimit_field("\"a\";r=-1;t=1, \"b\";r=x, \"c\";t=5, \"d\";r=2;t=-3");
+        assert_eq!((f.name, f.remaining, f.reset_seconds), ("d", Some(2.0), None));
+        // 10,000 items: read in one pass, the tightest found wherever it is.
+        let many: Vec<String> = (0..10_000).map(|i| format!("\"p{i}\";r={};t=1", if i == 7_777 { 3 } else { 100 + i })).collect();
+        let many = many.join(", ");
+        assert_eq!(parse_ratelimit_field(&many).name, "p7777");
+        assert_eq!(policy_limit(&many.replace(";r=", ";q="), "p9999"), Some(10_099.0));
     }
 
     /// Header sets as the real servers send them (express-rate-limit 8, @fastify/rate-limit 11), byte for byte but

@@ -106,3 +106,24 @@ test("Django REST framework's own error bodies are typed, with their text and fi
   assert.ok(e429.retryAfterMs > 0 && e429.retryAfterMs <= 1000, `retryAfterMs ${e429.retryAfterMs}`);
   assert.match(e429.message, /^Request was throttled\. Expected available in 1 second\. /);
 }));
+
+test("GitHub's primary limit: a 403 with X-RateLimit-Remaining: 0 is a RateLimitError, waited out and retried", async () => {
+  const server = process.env.POLITE_TEST_SERVER;
+  const retries = [];
+  const api = new Client({ baseUrl: server, retry: { maxRetries: 1 }, onRetry: (e) => retries.push(e) });
+  const before = (await (await fetch(`${server}/__stats/status/403`)).json()).count;
+  const path = "/status/403?body=%7B%22message%22%3A%22API%20rate%20limit%20exceeded%22%7D&h=X-RateLimit-Limit:60&h=X-RateLimit-Remaining:0&h=X-RateLimit-Reset-After:0.2";
+  const e = await api.get(path).then(() => assert.fail("resolved"), (e) => e);
+  assert.ok(e instanceof RateLimitError, String(e));
+  assert.equal(e.status, 403);
+  assert.equal(e.attempts, 2);
+  assert.equal(e.retryAfterMs, 200);
+  assert.match(e.message, /^API rate limit exceeded \(403 too_many_requests/);
+  assert.equal(retries.length, 1);
+  assert.equal(retries[0].delayMs, 200);
+  assert.equal((await (await fetch(`${server}/__stats/status/403`)).json()).count - before, 2, "sent twice: once, and once after the wait");
+  // A 403 with requests left is a plain PermissionDeniedError, not retried.
+  const plain = await api.get("/status/403?h=X-RateLimit-Remaining:5").then(() => assert.fail("resolved"), (e) => e);
+  assert.equal(plain.name, "PermissionDeniedError");
+  assert.equal(plain.attempts, 1);
+});
