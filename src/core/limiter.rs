@@ -456,7 +456,7 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
             a.refusing_since = a.refusing_since.min(sent_at);
             a.recent_refused.push_back(sent_at);
         }
-        Some(s) if (200..300).contains(&s) && sent_at >= a.refusing_since => a.good_since_refusing += 1,
+        Some(s) if (200..300).contains(&s) && sent_at >= a.refusing_since => a.good_since_refusing = a.good_since_refusing.saturating_add(1),
         _ => {}
     }
     // Refusals are a rate signal when they are most of the last second's answers: sporadic 429s, even a steady
