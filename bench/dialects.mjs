@@ -5,10 +5,10 @@
 // (10 per second, a bare 429 with Retry-After: no rate headers). Each burst gets a fresh server process.
 // Prints 429s, failures and the makespan against the ideal, and rewrites the table in BENCHMARKS.md ("Rate-limit
 // dialects"); `--quick` leaves BENCHMARKS.md alone.
-import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeSection } from "./markers.mjs";
 import ky from "ky";
 import { ofetch } from "ofetch";
 import axios from "axios";
@@ -51,11 +51,4 @@ const lines = [
 ];
 const table = lines.join("\n");
 console.log(table);
-if (!quick) {
-  const path = join(root, "BENCHMARKS.md");
-  const doc = readFileSync(path, "utf8");
-  const start = "<!-- dialects:start -->", end = "<!-- dialects:end -->";
-  const i = doc.indexOf(start), j = doc.indexOf(end);
-  if (i < 0 || j < i) throw new Error("BENCHMARKS.md has no dialects:start/dialects:end markers");
-  writeFileSync(path, doc.slice(0, i + start.length) + "\n" + table + "\n" + doc.slice(j));
-}
+if (!quick) writeSection("dialects", table);

@@ -2,10 +2,11 @@
 // local server (started by scripts/with-server.sh, pinned to its own core when taskset exists). Prints the table
 // and writes it into BENCHMARKS.md between the bench markers. Figures 1 and 4 are measured in Node and Chromium.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeSection } from "./markers.mjs";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 import ky from "ky";
 import { ofetch } from "ofetch";
@@ -253,10 +254,4 @@ const table = lines.join("\n");
 console.log(table);
 writeFileSync(join(root, "target/bench-results.json"), JSON.stringify(results, null, 2));
 
-if (!quick) {
-  const path = join(root, "BENCHMARKS.md");
-  const doc = readFileSync(path, "utf8");
-  const start = "<!-- bench:start -->", end = "<!-- bench:end -->";
-  const i = doc.indexOf(start), j = doc.indexOf(end);
-  if (i >= 0 && j > i) writeFileSync(path, doc.slice(0, i + start.length) + "\n" + table + "\n" + doc.slice(j));
-}
+if (!quick) writeSection("bench", table);

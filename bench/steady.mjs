@@ -5,10 +5,11 @@
 // BENCHMARKS.md ("Adaptive pacing, steady"). `--runs N` changes 16; `--quick` leaves BENCHMARKS.md alone;
 // `--pkg DIR` measures another build of the package (an A/B against an older commit's pkg/).
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeSection } from "./markers.mjs";
 import { startNginx, burst, idealMakespan, runKey, seatableBase, NGINX_RATE, NGINX_BURST } from "./limiters.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -93,11 +94,4 @@ for (const [row, r] of Object.entries(results)) {
 const table = lines.join("\n");
 console.log(table);
 writeFileSync(join(root, "target/bench-steady.json"), JSON.stringify(results, null, 2));
-if (!quick) {
-  const path = join(root, "BENCHMARKS.md");
-  const doc = readFileSync(path, "utf8");
-  const start = "<!-- steady:start -->", end = "<!-- steady:end -->";
-  const i = doc.indexOf(start), j = doc.indexOf(end);
-  if (i < 0 || j < i) throw new Error("BENCHMARKS.md has no steady:start/steady:end markers");
-  writeFileSync(path, doc.slice(0, i + start.length) + "\n" + table + "\n" + doc.slice(j));
-}
+if (!quick) writeSection("steady", table);
