@@ -71,26 +71,38 @@ struct Learned {
     /// When the current period began: when its first answer came, once one came (see [`Learned::anchor`]); until
     /// then `refilled_at`.
     period_start: f64,
-    /// When the bucket was last refilled, and the good answers since to what was sent since.
+    /// When the bucket was last refilled; the requests sent since, and how many of them were refused (counted
+    /// as sent, not as answered: a refusal can come back before the good answers of its period).
     refilled_at: f64,
-    period_good: f64,
+    period_sent: f64,
+    period_refused: f64,
     /// Requests sent before this were sent under an older estimate: their 429s do not lower it again.
     decreased_at: f64,
     /// Good answers since the last change of the estimate.
     good_streak: u32,
     /// Not lowered yet: good answers of the learning wave that arrive after it still count towards it.
     first_estimate: bool,
+    /// The fewest requests a period had when the server refused some of them (infinite until then): the
+    /// capacity climbs back by one a period while it is below this, and slowly beyond (see [`Learned::refill`]).
+    ceiling: f64,
 }
 
 impl Learned {
     /// Begins a new period when the last one has ended: the bucket holds `capacity`, plus the fraction of a token
     /// left over when the last one was spent (a capacity of 9.9 sends 9, then 10 a period, not 9 forever).
+    /// A period that was used whole and got through whole raises the capacity by one while that stays below the
+    /// ceiling: a token bucket refilled in between lets through what its rate gave it, a fraction under the next
+    /// whole request (measured: 9 of 11 against nginx's 10 a second, and 9 a period is 1.2x the ideal makespan).
     fn refill(&mut self, now: f64) {
         if now >= self.period_start + self.period_ms {
+            if self.period_refused == 0.0 && self.period_sent >= self.capacity.floor() && self.capacity + 1.0 < self.ceiling && self.ceiling.is_finite() {
+                self.capacity += 1.0;
+            }
             self.tokens = self.capacity + if self.tokens < 1.0 { self.tokens.max(0.0) } else { 0.0 };
             self.period_start = now;
             self.refilled_at = now;
-            self.period_good = 0.0;
+            self.period_sent = 0.0;
+            self.period_refused = 0.0;
         }
     }
 
@@ -126,6 +138,9 @@ struct Adaptive {
     learned: Option<Learned>,
     /// Send times of requests in flight.
     sent_at: Vec<(Ticket, f64)>,
+    /// Arrival times of the good answers of the last period while a rate is learned, oldest first: each holds a
+    /// place of the period until a period after it (see [`Adaptive::places_taken_until`]).
+    answered_at: VecDeque<f64>,
     /// The longest a learned rate holds a request (see [`Limiter::with_adaptive`]).
     max_wait_ms: f64,
 }
@@ -136,6 +151,25 @@ impl Adaptive {
     /// first refusal comes back.
     fn slow_start_window(&self) -> u32 {
         SLOW_START_WINDOW.saturating_add(self.good_answers / 2)
+    }
+
+    /// When a learned period has no place for one more request, when one may come free: a request holds its
+    /// place from its sending until a period after its good answer, as a sliding log counts it (DRF's throttle
+    /// logs the time it let each through); one in flight for longer than a period no longer does, or a slow server
+    /// would be held to a period's worth in flight. Periods sent whole at their beginning refused 1 in 10 against a
+    /// log whose requests had arrived over 70 ms (1.38x the ideal makespan, simulated). `None`: a place is free.
+    fn places_taken_until(&mut self, capacity: f64, period_ms: f64, now: f64) -> Option<f64> {
+        while self.answered_at.front().is_some_and(|t| t + period_ms <= now) || self.answered_at.len() > MAX_REMEMBERED_ANSWERS {
+            self.answered_at.pop_front();
+        }
+        let (mut taken, mut earliest) = (self.answered_at.len() as f64, self.answered_at.front().map_or(f64::INFINITY, |t| *t));
+        for &(_, sent) in &self.sent_at {
+            if sent + period_ms > now {
+                taken += 1.0;
+                earliest = earliest.min(sent);
+            }
+        }
+        (taken >= capacity.floor().max(1.0)).then_some(earliest + period_ms)
     }
 }
 
@@ -150,8 +184,6 @@ const MIN_WAVE_TO_LEARN: usize = 4;
 const FORGET_AFTER_MS: f64 = 60_000.0;
 /// Answers remembered per kind: enough to learn any limit a client can meet in a second.
 const MAX_REMEMBERED_ANSWERS: usize = 4096;
-/// The share of a first wave's good answers taken as the learned limit.
-const LEARNED_SHARE: f64 = 0.9;
 
 #[derive(Debug, Clone)]
 struct Pacing {
@@ -217,7 +249,7 @@ impl Limiter {
     /// it is sent, since a guess must not hold a request longer than the app allows a wait.
     pub fn with_adaptive(mut self, enabled: bool, max_wait_ms: f64) -> Limiter {
         if enabled && self.pacing.is_empty() {
-            self.adaptive = Some(Adaptive { good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), refusing_since: f64::INFINITY, good_since_refusing: 0, learned: None, sent_at: Vec::new(), max_wait_ms });
+            self.adaptive = Some(Adaptive { good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), refusing_since: f64::INFINITY, good_since_refusing: 0, learned: None, sent_at: Vec::new(), answered_at: VecDeque::new(), max_wait_ms });
         }
         self
     }
@@ -308,6 +340,10 @@ impl Limiter {
                     if l.tokens < 1.0 && until - now <= max_wait_ms {
                         return Admission::WaitUntil(until);
                     }
+                    let (capacity, period_ms) = (l.capacity, l.period_ms);
+                    if let Some(at) = a.places_taken_until(capacity, period_ms, now).filter(|at| at - now <= max_wait_ms) {
+                        return Admission::WaitUntil(at.max(now + 1.0));
+                    }
                 }
                 None if self.in_flight >= slow_start_window => return Admission::WaitForAnswer,
                 None => {}
@@ -333,6 +369,7 @@ impl Limiter {
         if let Some(a) = &mut self.adaptive {
             if let Some(l) = &mut a.learned {
                 l.tokens -= 1.0;
+                l.period_sent += 1.0;
             }
             a.sent_at.push((ticket, self.now_hint));
         }
@@ -468,16 +505,18 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
             // A limit: the second's refusals outnumber its good answers, or more than two in three of the answers
             // to what was sent since the server began refusing (the first refused request of the second) are
             // refusals, at least 4 (one in two is sporadic, whichever comes first). Then the good
-            // answers of the second (the wave it let through) are the limit, a little less: a token bucket lets its
-            // burst and one more through. The first test alone learned nothing when the wave outnumbered what slow
+            // answers of the second (the wave it let through) are the limit. A token bucket's wave overstates it by
+            // what it refilled while the wave lasted; the next period's refusal corrects that (see below), and
+            // taking 90% of the wave instead cost a fixed window a period in ten (DRF, the SeaTable flavour: 1.35x
+            // the ideal makespan for a burst of 40, against 1.02-1.08x now). The first test alone learned nothing when the wave outnumbered what slow
             // start had in flight (8 + good/2): 2 first waves in 30 against nginx, whose bucket lets one more through
             // every 100 ms, and the next wave went out twice as wide (tests/js/limiters.test.mjs: 30 429s, not 13).
             None => {
                 let (refused, good_since) = (a.recent_refused.len(), a.good_since_refusing);
                 let since_began = a.recent_good.len().saturating_sub(good_since) >= MIN_WAVE_TO_LEARN && refused >= MIN_WAVE_TO_LEARN && refused > 2 * good_since;
                 if a.recent_good.len() >= MIN_WAVE_TO_LEARN && (mostly_refused || since_began) {
-                    let capacity = (a.recent_good.len() as f64 * LEARNED_SHARE).max(1.0);
-                    a.learned = Some(Learned { capacity, period_ms: LEARNING_SPAN_MS, tokens: 0.0, period_start: now, refilled_at: now, period_good: 0.0, decreased_at: now, good_streak: 0, first_estimate: true });
+                    let capacity = a.recent_good.len() as f64;
+                    a.learned = Some(Learned { capacity, period_ms: LEARNING_SPAN_MS, tokens: 0.0, period_start: now, refilled_at: now, period_sent: 0.0, period_refused: 0.0, decreased_at: now, good_streak: 0, first_estimate: true, ceiling: f64::INFINITY });
                     a.recent_good.clear();
                 }
             }
@@ -485,6 +524,7 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
             // request a period, the periods get longer (up to a second: a rate never waits longer than that).
             Some(l) if sent_at >= l.decreased_at && now - l.decreased_at >= LEARNING_SPAN_MS && mostly_refused => {
                 l.refill(now);
+                l.ceiling = l.ceiling.min(l.capacity);
                 if l.capacity >= 1.25 {
                     l.capacity *= 0.8;
                 } else {
@@ -495,17 +535,24 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
                 l.good_streak = 0;
                 l.first_estimate = false;
             }
-            // Refused while paced, now and then. When most of the refused request's period got through, that many is
-            // what the server takes in a period (a wave overstates a token bucket's rate by what it lets through while
-            // the wave lasts: measured, 11 a second against nginx's 10 after a slow first wave, and halving the
-            // bursts kept that rate). Else the rate holds, but the bursts are too big (the periods do not fit the
-            // server's), so they get half as big and twice as frequent.
+            // Refused while paced, now and then. When most of the refused request's period got through (what it sent
+            // less its refusals so far: a refusal can come back before its period's good answers), the period gets
+            // one more than that, but fewer than it sent: a token bucket refilled in between lets through a fraction
+            // under its rate (measured: 9 of 11 against nginx's 10 a second, and 9 a period is 1.2x the ideal), and a
+            // wave overstates its rate by what it refilled while the wave lasted (11 or 12 against 10). Else the rate
+            // holds, but the bursts are too big (the periods do not fit the server's): half as big, twice as often.
             Some(l) if sent_at >= l.decreased_at => {
-                let through = if sent_at >= l.refilled_at { l.period_good } else { 0.0 };
+                let (sent, through) = if sent_at >= l.refilled_at {
+                    l.period_refused += 1.0;
+                    (l.period_sent, l.period_sent - l.period_refused)
+                } else {
+                    (0.0, 0.0)
+                };
                 l.refill(now);
                 l.tokens = l.tokens.min(0.0);
                 if 2.0 * through >= l.capacity {
-                    l.capacity = through.max(1.0);
+                    l.ceiling = l.ceiling.min(sent);
+                    l.capacity = (through + 1.0).min(l.ceiling - 1.0).max(1.0);
                 } else {
                     let halved = (l.capacity / 2.0).max(1.0);
                     l.period_ms *= halved / l.capacity;
@@ -516,16 +563,14 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
         },
         Some(s) if (200..300).contains(&s) => {
             a.recent_good.push_back(sent_at);
-            if let Some(l) = &mut a.learned {
-                if sent_at >= l.refilled_at {
-                    l.period_good += 1.0;
-                }
+            if a.learned.is_some() {
+                a.answered_at.push_back(now);
             }
             match &mut a.learned {
                 // A late answer of the wave the estimate was learned from (sent before it, within its second):
                 // the wave was bigger than it looked when the refusals began to outnumber it.
                 Some(l) if l.first_estimate && sent_at < l.decreased_at && now - l.decreased_at < LEARNING_SPAN_MS => {
-                    l.capacity += LEARNED_SHARE;
+                    l.capacity += 1.0;
                 }
                 // Probe upwards slowly: 2% more per period after two bucketfuls of good answers.
                 Some(l) => {
@@ -715,10 +760,10 @@ mod tests {
     }
 
     /// As [`run`], with each request's round trip from `latency` (at least 1 ms): the server sees it that much
-    /// less 1 ms after it was sent.
+    /// less 1 ms after it was sent, in the order requests arrive.
     fn run_late(l: &mut Limiter, mut now: f64, n: usize, mut server_allows: impl FnMut(f64) -> bool, retry_after_ms: f64, mut latency: impl FnMut() -> f64) -> (u32, f64) {
         let (mut pending, mut done, mut refused) = (n, 0, 0);
-        let mut in_flight: Vec<(f64, Ticket, bool)> = Vec::new();
+        let mut in_flight: Vec<(f64, Ticket)> = Vec::new();
         let mut steps = 0;
         while done < n {
             steps += 1;
@@ -728,8 +773,7 @@ mod tests {
                 match l.admit(now) {
                     Admission::Go(t) => {
                         pending -= 1;
-                        let round_trip = latency();
-                        in_flight.push((now + round_trip, t, server_allows(now + round_trip - 1.0)));
+                        in_flight.push((now + latency().max(1.0), t));
                     }
                     Admission::WaitUntil(at) => {
                         wake = at;
@@ -741,9 +785,11 @@ mod tests {
             let next_answer = in_flight.iter().map(|f| f.0).fold(f64::INFINITY, f64::min);
             now = next_answer.min(wake);
             assert!(now.is_finite() && now < 600_000.0, "the simulation stalled");
-            let (answered, rest): (Vec<_>, Vec<_>) = in_flight.into_iter().partition(|f| f.0 <= now);
+            let (mut answered, rest): (Vec<_>, Vec<_>) = in_flight.into_iter().partition(|f| f.0 <= now);
             in_flight = rest;
-            for (_, ticket, allowed) in answered {
+            answered.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (answer_at, ticket) in answered {
+                let allowed = server_allows(answer_at - 1.0);
                 let status = if allowed { 200 } else { 429 };
                 l.finish_with_status(ticket, now, Some(&RateHeaders::default()), Some(status));
                 if allowed {
@@ -803,11 +849,11 @@ mod tests {
             l.finish_with_status(t, 5.0, Some(&RateHeaders::default()), Some(429));
             assert_eq!(l.learned_rate_per_s().is_some(), i == 5, "after {} more refusals", i + 1);
         }
-        assert!((l.learned_rate_per_s().unwrap() - 5.4).abs() < 1e-9);
-        assert_eq!(l.state().map(|s| (s.learned, s.limit)), Some((true, 5.0)));
+        assert!((l.learned_rate_per_s().unwrap() - 6.0).abs() < 1e-9);
+        assert_eq!(l.state().map(|s| (s.learned, s.limit)), Some((true, 6.0)));
         // A good answer of the same wave arriving late still counts towards it.
         l.finish_with_status(late, 6.0, Some(&RateHeaders::default()), Some(200));
-        assert!((l.learned_rate_per_s().unwrap() - 6.3).abs() < 1e-9);
+        assert!((l.learned_rate_per_s().unwrap() - 7.0).abs() < 1e-9);
         // Forgotten after a quiet minute.
         let t = go(&mut l, 70_000.0);
         l.finish_with_status(t, 70_001.0, Some(&RateHeaders::default()), Some(200));
@@ -859,7 +905,7 @@ mod tests {
                 }
             }
             let rate = l.learned_rate_per_s();
-            assert!(rate.is_some_and(|r| (5.0..=11.0).contains(&r)), "wave {i}: learned {rate:?} from {good} good answers and {refused} refusals");
+            assert!(rate.is_some_and(|r| (5.0..=good as f64).contains(&r)), "wave {i}: learned {rate:?} from {good} good answers and {refused} refusals");
             // The rest of the burst of 60 against nginx's bucket, which the wave left empty.
             let (more, end) = run(&mut l, last, 60 - good, nginx_from(0.0, last), 1000.0);
             eprintln!("wave {i}: learned {rate:?}, {refused} + {more} 429s, {end} ms");
@@ -881,17 +927,47 @@ mod tests {
         }
     }
 
+    /// Django REST framework's throttle (`SimpleRateThrottle`): at most `limit` requests let through in any
+    /// `window_ms`, a log of the times it let one through (refusals are not logged).
+    fn sliding_log(limit: usize, window_ms: f64) -> impl FnMut(f64) -> bool {
+        let mut log: VecDeque<f64> = VecDeque::new();
+        move |now| {
+            while log.front().is_some_and(|t| *t <= now - window_ms) {
+                log.pop_front();
+            }
+            let allowed = log.len() < limit;
+            if allowed {
+                log.push_back(now);
+            }
+            allowed
+        }
+    }
+
     #[test]
-    fn adaptive_pacing_fits_a_fixed_window_that_begins_with_its_first_request() {
-        // A burst of 60 against 10 a second, bare 429s (the first backoff, 500 ms, as the cooldown), round trips of
-        // 1 to 7 ms: the periods begin after the server's windows, whose beginnings move with the round trips.
-        // Ideal makespan: 5 s (6 windows). A bucket refilled bit by bit took 1.42x against the real server.
-        let mut trips = (0..).map(|i: u32| 1.0 + f64::from(i * 7 % 13) / 2.0);
-        let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
-        let (refused, makespan) = run_late(&mut l, 0.0, 60, fixed_window_from_first_request(10, 1000.0), 500.0, || trips.next().unwrap());
-        eprintln!("simulated fixed window, burst of 60: {refused} 429s in {makespan} ms, learned {:?}", l.learned_rate_per_s());
-        assert!(refused <= 20, "{refused} 429s");
-        assert!(makespan <= 1.25 * 5000.0, "makespan {makespan} ms");
+    fn adaptive_pacing_fits_fixed_windows_and_sliding_logs() {
+        // Bursts against 10 a second with bare 429s: the SeaTable flavour's window that begins with its first
+        // request (the first backoff, 500 ms, as the cooldown) and DRF's sliding log (Retry-After: 1), round trips
+        // of 1-7 ms and of 5-70 ms (DRF under waitress). The periods begin after the server's windows. Ideal: the
+        // last ten go (n / 10 - 1) s after the first. Taking 90% of the first wave as the rate cost a period in
+        // ten: 1.35x for 40 against both real servers (and 1.2x here); a bucket refilled bit by bit took 1.42x.
+        type Server = Box<dyn FnMut(f64) -> bool>;
+        let servers: [(&str, fn() -> Server, f64); 2] = [
+            ("fixed window", || Box::new(fixed_window_from_first_request(10, 1000.0)), 500.0),
+            ("sliding log", || Box::new(sliding_log(10, 1000.0)), 1000.0),
+        ];
+        for (name, server, cooldown) in servers {
+            for n in [40, 60] {
+                for (slowest, step) in [(7.0, 0.5), (70.0, 5.0)] {
+                    let mut trips = (0..).map(move |i: u32| (1.0 + f64::from(i * 7 % 13) * step).min(slowest));
+                    let mut l = Limiter::new(&[], None).with_adaptive(true, f64::INFINITY);
+                    let (refused, makespan) = run_late(&mut l, 0.0, n, server(), cooldown, || trips.next().unwrap());
+                    let ideal = (n / 10 - 1) as f64 * 1000.0;
+                    eprintln!("{name}, burst of {n}, round trips up to {slowest} ms: {refused} 429s in {makespan} ms ({:.2}x), learned {:?}", makespan / ideal, l.learned_rate_per_s());
+                    assert!(refused <= 20, "{name}, {n}, {slowest} ms: {refused} 429s");
+                    assert!(makespan <= 1.1 * ideal + slowest, "{name}, {n}, {slowest} ms: makespan {makespan} ms");
+                }
+            }
+        }
     }
 
     #[test]
@@ -958,7 +1034,7 @@ mod tests {
             l.finish_with_status(t, 21.0, Some(&RateHeaders::default()), Some(429));
             assert_eq!(l.learned_rate_per_s().is_some(), i == 10, "after {} more refusals", i + 1);
         }
-        assert!((l.learned_rate_per_s().unwrap() - 18.0).abs() < 1e-9);
+        assert!((l.learned_rate_per_s().unwrap() - 20.0).abs() < 1e-9);
         // Paced, a refusal now and then (good answers outnumber it) after 10 of the period got through: 10 a period.
         for _ in 0..10 {
             let t = go(&mut l, 2000.0);
