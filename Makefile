@@ -100,10 +100,11 @@ target/drf-venv/.installed: tests/drf/requirements.txt
 	target/drf-venv/bin/pip install -q -r tests/drf/requirements.txt
 	@touch $@
 
-# Real limiters' dialects: express-rate-limit (draft-6, -7, -8, stacked) and @fastify/rate-limit, with ky, ofetch and
-# axios + axios-retry in the same run; rewrites its table in BENCHMARKS.md (BENCH_ARGS=--quick leaves it alone).
-bench-dialects: pkg setup-node setup-drf
-	node bench/dialects.mjs $(BENCH_ARGS)
+# Real limiters' dialects: express-rate-limit (draft-6, -7, -8, stacked), @fastify/rate-limit, DRF and the reference
+# server's SeaTable flavour, with ky, ofetch and axios + axios-retry in the same run; rewrites its table in
+# BENCHMARKS.md (BENCH_ARGS=--quick leaves it alone).
+bench-dialects: pkg server setup-node setup-drf
+	scripts/with-server.sh node bench/dialects.mjs $(BENCH_ARGS)
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
 # (The boundary's property test runs in test-js, bounded and seeded; make fuzz runs it longer.)
