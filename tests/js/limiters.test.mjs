@@ -37,7 +37,7 @@ test("nginx limit_req rate=10r/s burst=10: a burst of 60 with no configuration, 
   assert.ok(runs[false].refused > 2 * runs[true].refused, `adaptive: false earned ${runs[false].refused}`);
 });
 
-test("SeaTable flavour (bare 429, 10 per second): a burst of 60 with no configuration, none lost", async () => {
+test("SeaTable flavour (bare 429, 10 per second): a burst of 60 with no configuration, at most 20 429s, none lost", async () => {
   const { gateway, baseUuid, token } = await seatableBase(server);
   const runs = {};
   for (const adaptive of [true, false]) {
@@ -51,8 +51,7 @@ test("SeaTable flavour (bare 429, 10 per second): a burst of 60 with no configur
   }
   console.log("SeaTable burst of 60:", JSON.stringify(runs));
   assert.equal(runs[true].failures, 0, runs[true].errors.join("; "));
-  // A fixed window lets no burst through on top of its rate: the learned bucket overshoots it until its depth has
-  // been halved a few times (measured 17-19).
-  assert.ok(runs[true].refused <= 30, `${runs[true].refused} 429s`);
+  // Only the first wave is refused (issue 14: at most 20 on a bare-429 window; measured 9-14 in 64 bursts).
+  assert.ok(runs[true].refused <= 20, `${runs[true].refused} 429s`);
   assert.ok(runs[false].refused > 3 * runs[true].refused, `adaptive: false earned ${runs[false].refused}`);
 });
