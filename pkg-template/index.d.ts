@@ -81,6 +81,16 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
+/**
+ * What `extend()` takes: any client option over the parent's. `headers` merge by name (any case; `null` removes
+ * one); `retry` merges field by field (`false` turns it off). With the parent's origin the options that set limits
+ * throw a TypeError: the new client shares the parent's. With another origin the parent's credentials (apiKey,
+ * token, an Authorization or apiKeyHeader header) are not carried over.
+ */
+export interface ExtendOptions extends Omit<Partial<ClientOptions>, "headers"> {
+  headers?: Record<string, string | null | undefined>;
+}
+
 /** Query values: `undefined`/`null` are left out, arrays repeat the key. */
 export type QueryValue = string | number | boolean | null | undefined | Array<string | number | boolean>;
 
@@ -162,6 +172,11 @@ export class Client {
   request<T = any, R extends ResponseType = "auto">(method: string, path: string, options?: RequestWithBodyOptions<R>): Promise<ResultOf<R, T>>;
   /** GET until the API stops answering 204 "still processing". */
   poll<T = any, R extends ResponseType = "auto">(path: string, options?: PollOptions<R>): Promise<ResultOf<R, T>>;
+  /**
+   * A new client: this one's options with `options` over them. With the same origin it shares this client's
+   * rate-limit state (cooldown, server window, pacing, learned rate, shared quota); with another it starts fresh.
+   */
+  extend(options?: ExtendOptions): Client;
   /** null until a response carries rate-limit headers. */
   readonly rateLimit: RateLimitState | null;
   /** Releases the client's wasm memory at once (it is also released when the client is garbage-collected). */

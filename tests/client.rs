@@ -552,3 +552,27 @@ async fn adaptive_pacing_learns_a_limit_the_server_does_not_tell() {
     let state = adaptive.rate_limit();
     assert_eq!(get(&state, "learned").as_bool(), Some(true), "client.rateLimit shows what was learned: {}", stringify(&state));
 }
+
+#[wasm_bindgen_test]
+async fn extend_merges_options_and_shares_the_quota_of_its_origin() {
+    let parent = client(r#", "apiKey": "k-extend-1234", "headers": {"X-App": "parent", "X-Drop": "d"}"#);
+    let child = parent.extend(js(r#"{"headers": {"x-app": "child", "X-Drop": null}, "retry": {"maxRetries": 4}}"#)).unwrap();
+    let headers = get(&ok(child.get("/echo".into(), JsValue::UNDEFINED)).await, "headers");
+    assert_eq!(get_str(&headers, "x-app").as_deref(), Some("child"));
+    assert_eq!(get_str(&headers, "x-drop"), None);
+    assert_eq!(get_str(&headers, "x-api-key").as_deref(), Some("k-extend-1234"));
+    let headers = get(&ok(parent.get("/echo".into(), JsValue::UNDEFINED)).await, "headers");
+    assert_eq!((get_str(&headers, "x-app").as_deref(), get_str(&headers, "x-drop").as_deref()), (Some("parent"), Some("d")));
+    // One quota: a burst split over both earns 429s only from one first wave.
+    let id = run_id();
+    let path = format!("/rate/{id}?limit=5&window=1000");
+    let promises: Array = (0..20).map(|i| JsValue::from(if i % 2 == 0 { &parent } else { &child }.get(path.as_str().into(), JsValue::UNDEFINED))).collect();
+    JsFuture::from(Promise::all(&promises)).await.expect("none lost");
+    let (refused, _) = stats(&format!("rate/{id}/429")).await;
+    assert!(refused <= 8, "{refused} 429s: the two did not share a window");
+    assert_eq!(stringify(&child.rate_limit()), stringify(&parent.rate_limit()));
+    for option in ["rateLimit", "maxConcurrency", "adaptive", "shareAcross"] {
+        let e = parent.extend(js(&format!(r#"{{"{option}": 1}}"#))).err().expect(option);
+        assert!(e.is_instance_of::<js_sys::TypeError>() && as_string(&e).contains(option), "{}", as_string(&e));
+    }
+}

@@ -23,17 +23,17 @@ pub(crate) const MAX_REMEMBERED_SECRETS: usize = 16;
 pub(crate) const MIN_REDACTED_LEN: usize = 4;
 
 /// Where the `Authorization` value comes from.
+#[derive(Clone)]
 pub(crate) enum Token {
     Fixed(String),
     /// Called before every attempt (and once more after a 401).
     Function(Function),
 }
 
-/// The client's configuration and shared state; requests in flight hold it alive.
-pub(crate) struct Inner {
-    /// The options as read (baseUrl, credentials, headers, timeout, retry policy, listeners, fetch).
-    pub(crate) options: ClientOptions,
-    /// The client's own limits; with a share, only its concurrency cap (the share decides the rest).
+/// The rate-limit state of one API: a client and every `extend()`ed client of the same origin hold the same one
+/// (limits belong to the API, not to an instance).
+pub(crate) struct Quota {
+    /// The quota's own limits; with a share, only its concurrency cap (the share decides the rest).
     pub(crate) limiter: RefCell<Limiter>,
     /// The quota shared with other tabs and workers (`shareAcross`), when the runtime supports it.
     pub(crate) share: Option<Share>,
@@ -41,6 +41,31 @@ pub(crate) struct Inner {
     pub(crate) gate: JsValue,
     /// How many requests wait on `gate`, so that an answer with nobody waiting costs no call into JS.
     pub(crate) waiting: Cell<u32>,
+}
+
+impl Quota {
+    /// A fresh quota for the limits `o` asks for, joining its share when it names one.
+    fn new(o: &ClientOptions) -> Quota {
+        // One share per name and API: clients for different APIs never share a quota by accident.
+        let max_wait_ms = o.retry.as_deref().map_or(defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
+        let share = o.share_name.as_deref().and_then(|name| {
+            let quota = SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms));
+            share::join_share(&concat(name, &concat(" ", &o.base_url)), quota)
+        });
+        let limiter = match share {
+            Some(_) => Limiter::new(&[], o.max_concurrency),
+            None => Limiter::new(&o.windows, o.max_concurrency).with_adaptive(o.adaptive, max_wait_ms),
+        };
+        Quota { limiter: RefCell::new(limiter), share, gate: timers::new_gate(), waiting: Cell::new(0) }
+    }
+}
+
+/// The client's configuration and its quota; requests in flight hold it alive.
+pub(crate) struct Inner {
+    /// The options as read (baseUrl, credentials, headers, timeout, retry policy, listeners, fetch).
+    pub(crate) options: ClientOptions,
+    /// The API's rate-limit state, shared with same-origin relatives.
+    pub(crate) quota: Rc<Quota>,
     /// The client's fixed headers (lower-case names) with the apiKey, built once as a JS object.
     pub(crate) base_headers: JsValue,
     /// The same without any credential, for a redirect to another origin.
@@ -52,18 +77,8 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    /// The client made of its validated options: limits, the share, the fixed header objects, the secrets.
-    fn new(o: ClientOptions) -> Inner {
-        // One share per name and API: clients for different APIs never share a quota by accident.
-        let max_wait_ms = o.retry.as_deref().map_or(defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
-        let share = o.share_name.as_deref().and_then(|name| {
-            let quota = SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms));
-            share::join_share(&concat(name, &concat(" ", &o.base_url)), quota)
-        });
-        let limiter = match share {
-            Some(_) => Limiter::new(&[], o.max_concurrency),
-            None => Limiter::new(&o.windows, o.max_concurrency).with_adaptive(o.adaptive, max_wait_ms),
-        };
+    /// The client made of its validated options and `quota`: the fixed header objects, the secrets.
+    fn new(o: ClientOptions, quota: Rc<Quota>) -> Inner {
         let public_headers = Object::new();
         let base_headers = Object::new();
         for (name, value) in &o.headers {
@@ -85,10 +100,7 @@ impl Inner {
         secrets.retain(|s| s.len() >= MIN_REDACTED_LEN);
         Inner {
             options: o,
-            limiter: RefCell::new(limiter),
-            share,
-            gate: timers::new_gate(),
-            waiting: Cell::new(0),
+            quota,
             base_headers: base_headers.into(),
             public_headers: public_headers.into(),
             header_names: fetch::read_header_names(),
@@ -108,9 +120,21 @@ impl Client {
     /// Creates a client; throws a `TypeError` naming the first invalid option.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
-        let mut o = ClientOptions::default();
-        read_client(&options, &mut o)?;
-        Ok(Client { inner: Rc::new(Inner::new(o)) })
+        let mut o = ClientOptions::fresh();
+        read_client(&options, &mut o, None)?;
+        let quota = Rc::new(Quota::new(&o));
+        Ok(Client { inner: Rc::new(Inner::new(o, quota)) })
+    }
+
+    /// A new client: this one's options with `options` over them (headers by name, `null` removes one; `retry`
+    /// field by field). With this client's origin it shares this client's quota, and options that set limits
+    /// throw; with another origin it starts fresh, and this client's credentials are not carried over.
+    pub fn extend(&self, options: JsValue) -> Result<Client, JsValue> {
+        let parent = &self.inner.options;
+        let mut o = parent.clone();
+        read_client(&options, &mut o, Some(&parent.base))?;
+        let quota = if o.base.origin == parent.base.origin { self.inner.quota.clone() } else { Rc::new(Quota::new(&o)) };
+        Ok(Client { inner: Rc::new(Inner::new(o, quota)) })
     }
     /// Starts a call: `method` (any case) to `path` with `body`; js/client.js defines `get`, `post`, `put`,
     /// `patch`, `delete`, `head` and `request` over it (one wasm export instead of seven).

@@ -165,9 +165,9 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
         set(&event, "error", &error);
         set(&event, "method", &JsValue::from_str(&req.method));
         set(&event, "url", &JsValue::from_str(&req.url));
-        let learned = match &inner.share {
+        let learned = match &inner.quota.share {
             Some(share) => share.learned_rate(),
-            None => inner.limiter.borrow().learned_rate_per_s(),
+            None => inner.quota.limiter.borrow().learned_rate_per_s(),
         };
         if let Some(rate) = learned {
             set(&event, "learnedRate", &rate.into());
@@ -178,11 +178,11 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
     if reason != RetryReason::RateLimited {
         return Next::Sleep(delay_ms);
     }
-    // One cooldown for the whole client: this request and every other wait for it in `admit`.
+    // One cooldown for the whole quota (the client and its same-origin relatives): every request waits in `admit`.
     let until = now() + delay_ms;
-    match &inner.share {
+    match &inner.quota.share {
         Some(share) => share.cool_down(until),
-        None => inner.limiter.borrow_mut().cool_down(until),
+        None => inner.quota.limiter.borrow_mut().cool_down(until),
     }
     wake_waiting(inner);
     Next::Admit
@@ -203,12 +203,12 @@ pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
             Ok(ticket) => break ticket,
             Err(wait_ms) => wait_ms,
         };
-        inner.waiting.set(inner.waiting.get() + 1);
-        let woken = timers::sleep(wait_ms, &req.signal, &inner.gate).await;
-        inner.waiting.set(inner.waiting.get() - 1);
+        inner.quota.waiting.set(inner.quota.waiting.get() + 1);
+        let woken = timers::sleep(wait_ms, &req.signal, &inner.quota.gate).await;
+        inner.quota.waiting.set(inner.quota.waiting.get() - 1);
         woken?;
     };
-    let Some(share) = &inner.share else { return Ok(Turn { ticket, grant: None }) };
+    let Some(share) = &inner.quota.share else { return Ok(Turn { ticket, grant: None }) };
     let max_wait_ms = req.retry.as_deref().map_or(options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
     let outcome = tasks::js(share.acquire(max_wait_ms, &req.signal)).await;
     let grant = match outcome {
@@ -217,7 +217,7 @@ pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
         Err(e) => Err(e),
     }
     .inspect_err(|_| {
-        inner.limiter.borrow_mut().cancel(ticket);
+        inner.quota.limiter.borrow_mut().cancel(ticket);
         wake_waiting(inner);
     })?;
     Ok(Turn { ticket, grant: Some(grant) })
@@ -228,7 +228,7 @@ pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
 #[inline(never)]
 pub(crate) fn own_turn(inner: &Inner, req: &Req) -> Result<Result<Ticket, f64>, JsValue> {
     let at = now();
-    let admission = inner.limiter.borrow_mut().admit(at);
+    let admission = inner.quota.limiter.borrow_mut().admit(at);
     let wait_ms = match admission {
         Admission::Go(ticket) => return Ok(Ok(ticket)),
         Admission::WaitUntil(until) => until - at,
@@ -254,16 +254,16 @@ pub(crate) fn turn_too_far(inner: &Inner, req: &Req, wait_ms: f64) -> JsValue {
 
 /// `client.rateLimit`: the share's state when shared, else the client's own.
 pub(crate) fn rate_limit_value(inner: &Inner) -> JsValue {
-    match &inner.share {
+    match &inner.quota.share {
         Some(share) => share.state(),
-        None => errors::rate_limit_object(inner.limiter.borrow().state()),
+        None => errors::rate_limit_object(inner.quota.limiter.borrow().state()),
     }
 }
 
 /// Wakes the requests waiting for a rate-limit change, if any.
 pub(crate) fn wake_waiting(inner: &Inner) {
-    if inner.waiting.get() > 0 {
-        timers::wake(&inner.gate);
+    if inner.quota.waiting.get() > 0 {
+        timers::wake(&inner.quota.gate);
     }
 }
 
@@ -271,14 +271,14 @@ pub(crate) fn wake_waiting(inner: &Inner) {
 /// the requests waiting on it.
 #[inline(never)]
 pub(crate) fn report(inner: &Inner, turn: &Turn, at: f64, rate: Option<&RateHeaders>, status: Option<u16>) {
-    match (&inner.share, &turn.grant) {
+    match (&inner.quota.share, &turn.grant) {
         (Some(share), Some(grant)) => {
-            inner.limiter.borrow_mut().finish(turn.ticket, at, None);
+            inner.quota.limiter.borrow_mut().finish(turn.ticket, at, None);
             let told = rate.and_then(|r| r.state(at));
             let (limit, remaining, reset_at) = told.map_or((f64::NAN, f64::NAN, f64::NAN), |s| (s.limit, s.remaining, s.reset_at.unwrap_or(f64::NAN)));
             share.release(grant, status.map_or(0, i32::from), limit, remaining, reset_at);
         }
-        _ => inner.limiter.borrow_mut().finish_with_status(turn.ticket, at, rate, status),
+        _ => inner.quota.limiter.borrow_mut().finish_with_status(turn.ticket, at, rate, status),
     }
     wake_waiting(inner);
 }
@@ -286,8 +286,8 @@ pub(crate) fn report(inner: &Inner, turn: &Turn, at: f64, rate: Option<&RateHead
 /// Gives back a turn whose request was never sent.
 #[inline(never)]
 pub(crate) fn cancel(inner: &Inner, turn: &Turn) {
-    inner.limiter.borrow_mut().cancel(turn.ticket);
-    if let (Some(share), Some(grant)) = (&inner.share, &turn.grant) {
+    inner.quota.limiter.borrow_mut().cancel(turn.ticket);
+    if let (Some(share), Some(grant)) = (&inner.quota.share, &turn.grant) {
         share.release(grant, -1, f64::NAN, f64::NAN, f64::NAN);
     }
     wake_waiting(inner);

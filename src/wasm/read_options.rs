@@ -80,7 +80,7 @@ pub(crate) fn read_function(obj: &JsValue, key: &str) -> Result<Option<Function>
 }
 
 /// The client's options, read and validated; `Client::new` builds the client from them.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct ClientOptions {
     /// `baseUrl` as given (names the share).
     pub(crate) base_url: String,
@@ -114,15 +114,61 @@ pub(crate) struct ClientOptions {
     pub(crate) fetch: Option<Function>,
 }
 
-/// Reads the `Client` options into `c`; the first invalid one is a `TypeError` naming it.
-pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions) -> Result<(), JsValue> {
+impl ClientOptions {
+    /// The options of a client given only its `baseUrl`: every default filled in.
+    pub(crate) fn fresh() -> ClientOptions {
+        ClientOptions {
+            api_key_header: defaults::API_KEY_HEADER.into(),
+            token_scheme: defaults::TOKEN_SCHEME.into(),
+            timeout_ms: defaults::TIMEOUT_MS,
+            retry: Some(Rc::new(RetryPolicy::default())),
+            adaptive: true,
+            ..ClientOptions::default()
+        }
+    }
+}
+
+/// Options that set an API's limits: `extend()` with the same origin shares the limits, so it refuses them.
+const QUOTA_OPTIONS: [&str; 5] = ["rateLimit", "maxConcurrency", "adaptive", "shareAcross", "persist"];
+
+/// Reads the `Client` options `o` over `c` (the defaults, or the parent's options for `extend()`, whose
+/// `baseUrl` is `parent`); the first invalid one is a `TypeError` naming it.
+pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&BaseUrl>) -> Result<(), JsValue> {
+    if parent.is_some() && !present(o) {
+        return Ok(());
+    }
     if !o.is_object() {
         return Err(type_error("options must be an object with a baseUrl"));
     }
-    c.base_url = read_string(o, "baseUrl")?.ok_or_else(|| type_error("baseUrl is required"))?;
-    c.base = url::parse_base_url(&c.base_url).map_err(|e| type_error(e.message()))?;
-    c.api_key = read_header_value(o, "apiKey", None)?;
-    c.api_key_header = read_string(o, "apiKeyHeader")?.unwrap_or_else(|| defaults::API_KEY_HEADER.into());
+    match read_string(o, "baseUrl")? {
+        Some(base_url) => {
+            c.base = url::parse_base_url(&base_url).map_err(|e| type_error(e.message()))?;
+            c.base_url = base_url;
+        }
+        None if parent.is_none() => return Err(type_error("baseUrl is required")),
+        None => {}
+    }
+    match parent {
+        Some(p) if p.origin == c.base.origin => {
+            if let Some(key) = QUOTA_OPTIONS.into_iter().find(|key| present(&member(o, key))) {
+                return Err(type_error(&concat(key, " cannot be given to extend() for the same origin: the new client shares its parent's limits")));
+            }
+        }
+        // Another API: the parent's credentials are not for it.
+        Some(_) => {
+            c.api_key = None;
+            c.token = None;
+            remove_header(&mut c.headers, "authorization");
+            remove_header(&mut c.headers, &c.api_key_header.clone());
+        }
+        None => {}
+    }
+    if let Some(key) = read_header_value(o, "apiKey", None)? {
+        c.api_key = Some(key);
+    }
+    if let Some(name) = read_string(o, "apiKeyHeader")? {
+        c.api_key_header = name;
+    }
     options::check_header_name("apiKeyHeader", &c.api_key_header).map_err(option_error)?;
     let token = member(o, "token");
     if token.is_string() {
@@ -132,25 +178,35 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions) -> Result<(), JsVa
     } else if present(&token) {
         return Err(type_error("token must be a string or a function"));
     }
-    c.token_scheme = read_header_value(o, "tokenScheme", Some(defaults::TOKEN_SCHEME))?.unwrap_or_default();
-    c.headers = read_headers(o, "headers")?;
-    c.timeout_ms = read_ms(o, "timeoutMs", defaults::TIMEOUT_MS)?;
-    c.retry = read_retry(&member(o, "retry"), Some(&Rc::new(RetryPolicy::default())))?;
-    c.windows = read_rate_windows(&member(o, "rateLimit"))?;
+    if let Some(scheme) = read_header_value(o, "tokenScheme", None)? {
+        c.token_scheme = scheme;
+    }
+    merge_headers(o, "headers", &mut c.headers)?;
+    c.timeout_ms = read_ms(o, "timeoutMs", c.timeout_ms)?;
+    c.retry = read_retry(&member(o, "retry"), c.retry.as_ref())?;
+    let windows = member(o, "rateLimit");
+    if present(&windows) {
+        c.windows = read_rate_windows(&windows)?;
+    }
     if let Some(v) = read_number(o, "maxConcurrency") {
         c.max_concurrency = Some(options::check_count("maxConcurrency", v, 1.0).map_err(option_error)?);
     }
     let adaptive = member(o, "adaptive");
-    c.adaptive = adaptive.as_bool().unwrap_or(true);
-    if present(&adaptive) && adaptive.as_bool().is_none() {
-        return Err(type_error("adaptive must be a boolean"));
+    if present(&adaptive) {
+        c.adaptive = adaptive.as_bool().ok_or_else(|| type_error("adaptive must be a boolean"))?;
     }
-    c.share_name = read_string(o, "shareAcross")?;
-    if c.share_name.as_deref() == Some("") {
-        return Err(type_error("shareAcross must be a non-empty string"));
+    if let Some(name) = read_string(o, "shareAcross")? {
+        if name.is_empty() {
+            return Err(type_error("shareAcross must be a non-empty string"));
+        }
+        c.share_name = Some(name);
     }
-    c.on_retry = read_function(o, "onRetry")?;
-    c.fetch = read_function(o, "fetch")?;
+    if let Some(f) = read_function(o, "onRetry")? {
+        c.on_retry = Some(f);
+    }
+    if let Some(f) = read_function(o, "fetch")? {
+        c.fetch = Some(f);
+    }
     Ok(())
 }
 
@@ -174,28 +230,41 @@ pub(crate) fn entries(value: &JsValue) -> Result<js_sys::Array, JsValue> {
 
 /// A `headers` option: names must be header tokens, values must not smuggle CR/LF.
 pub(crate) fn read_headers(obj: &JsValue, key: &str) -> Result<Vec<(String, String)>, JsValue> {
+    let mut out = Vec::new();
+    merge_headers(obj, key, &mut out)?;
+    Ok(out)
+}
+
+/// Removes the headers named `name` (any case) from `headers`.
+fn remove_header(headers: &mut Vec<(String, String)>, name: &str) {
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+}
+
+/// A `headers` option over `out`, by name in any case: a value replaces one of the same name, `null` or
+/// `undefined` removes it.
+fn merge_headers(obj: &JsValue, key: &str, out: &mut Vec<(String, String)>) -> Result<(), JsValue> {
     let v = member(obj, key);
     if !present(&v) {
-        return Ok(Vec::new());
+        return Ok(());
     }
     let problem = || type_error(&concat(key, " must be an object of header names to string values"));
     if !v.is_object() {
         return Err(problem());
     }
-    let mut out = Vec::new();
     for pair in entries(&v).map_err(|_| problem())?.iter() {
         let pair: js_sys::Array = pair.unchecked_into();
+        let name = pair.get(0).as_string().ok_or_else(problem)?;
+        remove_header(out, &name);
         let value = pair.get(1);
         if !present(&value) {
             continue;
         }
-        let name = pair.get(0).as_string().ok_or_else(problem)?;
         let value = scalar_text(&value).ok_or_else(problem)?;
         options::check_header_name(key, &name).map_err(option_error)?;
         options::check_header_value(key, &value).map_err(option_error)?;
         out.push((name, value));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A `retry` option over `base`: `false` turns retries off, an object overrides fields, absent keeps `base`.

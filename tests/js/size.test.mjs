@@ -17,8 +17,13 @@ import { root } from "./install.mjs";
 // RateLimit/RateLimit-Policy items, draft-6's relative reset, Kong's per-window headers, a spent 403 as a 429, and
 // the fastify/Express/Spring/DRF/JSON:API error bodies and Express's HTML pages. Each was written byte-lean
 // (twiggy diff: no new std machinery beyond what resolve and the parsers needed).
-const BUDGET_GZIP_BYTES = 43_300;
-const BUDGET_BROTLI_BYTES = 38_350;
+// Issue 14's learner for bare-429 windows took 251 B of that margin (43,244 / 38,329 B).
+// Raised for issue 15's `extend()` (43,244 -> 44,365 B gzip, 38,329 -> 39,325 brotli; the budget that plus 0.2%):
+// a second export, the options read over a parent's (headers merged by name, the credentials left behind for
+// another origin, the limit options refused for the same one), and the rate-limit state split from the client so
+// relatives share it. Measured with twiggy diff; the two header removals share one `retain`.
+const BUDGET_GZIP_BYTES = 44_450;
+const BUDGET_BROTLI_BYTES = 39_400;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));

@@ -2,7 +2,7 @@
 // Every `@ts-expect-error` line must be an error, and the test checks that it is.
 import {
   Client, ApiError, RateLimitError, NotFoundError, ConnectionError, TimeoutError, PermissionDeniedError,
-  type ClientOptions, type RetryEvent, type RateLimitState,
+  type ClientOptions, type ExtendOptions, type RetryEvent, type RateLimitState,
 } from "polite-fetch";
 
 interface Doc { id: string; title: string }
@@ -23,6 +23,9 @@ const options: ClientOptions = {
   fetch: globalThis.fetch,
 };
 const api = new Client(options);
+const extendOptions: ExtendOptions = { headers: { "X-App": null, "X-Trace": "t1" }, retry: { maxRetries: 1 }, timeoutMs: 500 };
+const traced: Client = api.extend(extendOptions);
+const copy: Client = api.extend();
 
 export async function usage(signal: AbortSignal): Promise<void> {
   const doc = await api.get<Doc>("/docs/1", { query: { expand: ["a", "b"], page: 2, draft: false, skip: null }, signal });
@@ -40,7 +43,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const done = await api.poll<Doc>("/docs/1/status", { intervalMs: 500, maxWaitMs: 0 });
   const state: RateLimitState | null = api.rateLimit;
   if (state) console.log(state.limit, state.remaining, state.resetAt, state.observedAt, state.learned);
-  console.log(text, blob, buffer, response, nothing, done.id);
+  console.log(text, blob, buffer, response, nothing, done.id, await traced.get<Doc>("/docs/2"), copy.rateLimit);
   try {
     await api.get("/x");
   } catch (e) {
@@ -73,5 +76,7 @@ new Client({ baseUrl: "https://h", rateLimit: { requests: 5 } });
 new Client({ baseUrl: "https://h", token: 42 });
 // @ts-expect-error responseType is one of the listed strings
 api.get("/x", { responseType: "xml" });
+// @ts-expect-error extend() takes options, not a base URL string
+api.extend("https://h");
 // @ts-expect-error query values are scalars or arrays of them
 api.get("/x", { query: { nested: { a: 1 } } });
