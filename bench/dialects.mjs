@@ -16,7 +16,7 @@ import { ofetch } from "ofetch";
 import axios from "axios";
 import axiosRetry from "axios-retry";
 import { startFramework, startDrf, FLAVOURS } from "./frameworks.mjs";
-import { burst, runKey, seatableBase } from "./limiters.mjs";
+import { burst, seatableBase, seatableSession } from "./limiters.mjs";
 import { makeClients } from "./clients.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -29,14 +29,8 @@ const seatable = await seatableBase(reference);
 
 /** The SeaTable flavour as a started server: one fresh session of the reference server, its own window. */
 function startSeatable() {
-  const session = runKey("dialects-seatable");
-  return {
-    base: seatable.gateway,
-    headers: { Authorization: `Token ${seatable.token}`, "X-Demo-Session": session, "X-Demo-Limit": "10/1000" },
-    path: () => `/api/v2/dtables/${seatable.baseUuid}/rows/`,
-    refusedUrl: `${reference}/api/__refused/${session}`,
-    stop: async () => {},
-  };
+  const s = seatableSession(reference, seatable, "dialects-seatable", { withToken: true });
+  return { base: seatable.gateway, headers: s.headers, path: () => s.path, refused: s.refused, stop: async () => {} };
 }
 
 // Fixed windows that begin with their first request: 10 at once, then 10 a second; the stacked policies also
@@ -52,7 +46,7 @@ for (const flavour of [...FLAVOURS, "drf", "seatable"]) {
       const client = makeClients(lib, server.base, { retries: 10, headers: server.headers })[name];
       const path = server.path ?? ((i) => (flavour === "drf" ? `/throttled/${i}` : `/truth/${i}`));
       const r = await burst(client.get, count, path);
-      const refused = (await (await fetch(server.refusedUrl ?? `${server.base}/refused`)).json()).count;
+      const refused = server.refused ? await server.refused() : (await (await fetch(`${server.base}/refused`)).json()).count;
       rows.push({ flavour, name, count, refused, failures: r.failures, ratio: r.makespan / ideal(flavour) });
       console.log(flavour, name, JSON.stringify(rows.at(-1)));
     } finally {

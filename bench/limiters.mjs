@@ -116,6 +116,20 @@ export function idealMakespan(count, burstSize, perSecond) {
 /** A run key no other run shares. */
 export const runKey = (name) => `${name.replace(/\W+/g, "-")}-${Math.random().toString(36).slice(2, 8)}`;
 
+/**
+ * A fresh session of the reference server's SeaTable flavour on `seatable` (from `seatableBase`), so a fresh fixed
+ * window of 10 per second: the rows path, the headers that name the session (`withToken`: with the base token too,
+ * for clients that have no token option), and how many 429s the session was sent.
+ */
+export function seatableSession(server, seatable, name, { withToken = false } = {}) {
+  const session = runKey(name);
+  return {
+    path: `/api/v2/dtables/${seatable.baseUuid}/rows/`,
+    headers: { ...(withToken ? { Authorization: `Token ${seatable.token}` } : {}), "X-Demo-Session": session, "X-Demo-Limit": "10/1000" },
+    refused: async () => (await (await fetch(`${server}/api/__refused/${session}`)).json()).count,
+  };
+}
+
 /** Exchanges the reference server's SeaTable API token for a base token; returns { gateway, baseUuid, token }. */
 export async function seatableBase(server) {
   const response = await fetch(`${server}/api/v2.1/dtable/app-access-token/`, { headers: { Authorization: "Token demo-seatable-api-token" } });

@@ -13,7 +13,7 @@ import { ofetch } from "ofetch";
 import axios from "axios";
 import axiosRetry from "axios-retry";
 import { makeClients, median, sequentialOverhead, retryAfterGap } from "./clients.js";
-import { startNginx, findNginx, burst, idealMakespan, runKey, seatableBase, NGINX_RATE, NGINX_BURST } from "./limiters.mjs";
+import { startNginx, findNginx, burst, idealMakespan, runKey, seatableBase, seatableSession, NGINX_RATE, NGINX_BURST } from "./limiters.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const base = process.env.POLITE_TEST_SERVER;
@@ -84,14 +84,13 @@ if (findNginx()) {
 } else log("7. skipped: nginx is not installed (make setup-nginx)");
 log("8. burst of 60 against the SeaTable flavour (10 per second, bare 429)…");
 {
-  const { gateway, baseUuid, token } = await seatableBase(base);
+  const seatable = await seatableBase(base);
   for (const name of Object.keys(makeClients(lib, base, { blind: true }))) {
     if (name === "fetch") continue;
-    const session = runKey(name);
-    const headers = { Authorization: `Token ${token}`, "X-Demo-Session": session, "X-Demo-Limit": "10/1000" };
-    const client = makeClients(lib, gateway, { retries: 10, blind: true, headers })[name];
-    const r = await burst(client.get, SILENT_BURST, () => `/api/v2/dtables/${baseUuid}/rows/?table_name=Table1`);
-    const refused = (await (await fetch(`${base}/api/__refused/${session}`)).json()).count;
+    const s = seatableSession(base, seatable, name, { withToken: true });
+    const client = makeClients(lib, seatable.gateway, { retries: 10, blind: true, headers: s.headers })[name];
+    const r = await burst(client.get, SILENT_BURST, () => `${s.path}?table_name=Table1`);
+    const refused = await s.refused();
     // A fixed window of 10 per second: 6 windows, the last one starting 5 s after the first.
     results.silent.seatable[name] = { ...r, refused, ratio: r.makespan / 5000 };
   }

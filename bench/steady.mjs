@@ -10,7 +10,7 @@ import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeSection } from "./markers.mjs";
-import { startNginx, burst, idealMakespan, runKey, seatableBase, NGINX_RATE, NGINX_BURST } from "./limiters.mjs";
+import { startNginx, burst, idealMakespan, runKey, seatableBase, seatableSession, NGINX_RATE, NGINX_BURST } from "./limiters.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -24,7 +24,7 @@ const COUNT = 60;
 const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const nginx = await startNginx();
-const { gateway, baseUuid, token } = await seatableBase(server);
+const seatable = await seatableBase(server);
 const limiters = {
   nginx: {
     ideal: idealMakespan(COUNT, NGINX_BURST + 1, NGINX_RATE),
@@ -39,10 +39,10 @@ const limiters = {
     // A fixed window of 10 per second: 6 windows, the last one starting 5 s after the first.
     ideal: 5000,
     async once() {
-      const session = runKey("steady-seatable");
-      const api = new Client({ baseUrl: gateway, token, tokenScheme: "Token", retry: { maxRetries: 10 }, headers: { "X-Demo-Session": session, "X-Demo-Limit": "10/1000" } });
-      const r = await burst((p) => api.get(p), COUNT, () => `/api/v2/dtables/${baseUuid}/rows/`);
-      return { ...r, refused: (await (await fetch(`${server}/api/__refused/${session}`)).json()).count };
+      const s = seatableSession(server, seatable, "steady-seatable");
+      const api = new Client({ baseUrl: seatable.gateway, token: seatable.token, tokenScheme: "Token", retry: { maxRetries: 10 }, headers: s.headers });
+      const r = await burst((p) => api.get(p), COUNT, () => s.path);
+      return { ...r, refused: await s.refused() };
     },
   },
 };

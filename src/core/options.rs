@@ -71,6 +71,17 @@ pub fn check_header_value(name: &str, value: &str) -> Result<(), OptionError> {
     }
 }
 
+/// The headers that carry a client's credentials (the token's `Authorization`, the apiKey's header): they go only
+/// to baseUrl's origin, so a redirect or an `extend()` to another origin leaves them out. Compare in any case.
+pub fn credential_headers(api_key_header: &str) -> [&str; 2] {
+    ["authorization", api_key_header]
+}
+
+/// True when `name` (any case) carries a credential of a client whose apiKey goes in `api_key_header`.
+pub fn is_credential_header(name: &str, api_key_header: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case(api_key_header)
+}
+
 /// A header name: an HTTP token (letters, digits and ``!#$%&'*+-.^_`|~``).
 pub fn check_header_name(name: &str, header: &str) -> Result<(), OptionError> {
     let is_token = |c: char| c.is_ascii_alphanumeric() || (c.is_ascii() && b"!#$%&'*+-.^_`|~".contains(&(c as u8)));
@@ -192,6 +203,21 @@ pub fn normalize_method(method: &str) -> Result<String, OptionError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_headers_table() {
+        for (name, key_header, credential) in [
+            ("Authorization", "X-API-Key", true),
+            ("authorization", "X-API-Key", true),
+            ("x-api-key", "X-API-Key", true),
+            ("X-Token", "x-token", true),
+            ("X-API-Key", "X-Token", false),
+            ("X-App", "X-API-Key", false),
+            ("Authorization-Extra", "X-API-Key", false),
+        ] {
+            assert_eq!(is_credential_header(name, key_header), credential, "{name} with apiKeyHeader {key_header}");
+        }
+    }
 
     #[test]
     fn numbers_table() {

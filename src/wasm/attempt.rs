@@ -148,8 +148,9 @@ pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, atte
         }
         if change.drops_credentials {
             base = &inner.public_headers;
-            headers.remove(&inner.options.api_key_header);
-            headers.remove("authorization");
+            let [token, key] = options::credential_headers(&inner.options.api_key_header);
+            headers.remove(token);
+            headers.remove(key);
         }
         url = next;
     }

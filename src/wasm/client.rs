@@ -84,7 +84,7 @@ impl Inner {
         for (name, value) in &o.headers {
             let name = name.to_ascii_lowercase();
             let value = JsValue::from_str(value);
-            if name != "authorization" && !name.eq_ignore_ascii_case(&o.api_key_header) {
+            if !options::is_credential_header(&name, &o.api_key_header) {
                 set(&public_headers, &name, &value);
             }
             set(&base_headers, &name, &value);

@@ -158,8 +158,10 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
         Some(_) => {
             c.api_key = None;
             c.token = None;
-            remove_header(&mut c.headers, "authorization");
-            remove_header(&mut c.headers, &c.api_key_header.clone());
+            let key_header = c.api_key_header.clone();
+            let [token, key] = options::credential_headers(&key_header);
+            remove_header(&mut c.headers, token);
+            remove_header(&mut c.headers, key);
         }
         None => {}
     }

@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startNginx, burst, runKey, seatableBase } from "../../bench/limiters.mjs";
+import { startNginx, burst, runKey, seatableBase, seatableSession } from "../../bench/limiters.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const server = process.env.POLITE_TEST_SERVER;
@@ -38,16 +38,16 @@ test("nginx limit_req rate=10r/s burst=10: a burst of 60 with no configuration, 
 });
 
 test("SeaTable flavour (bare 429, 10 per second): a burst of 60 with no configuration, at most 20 429s, none lost", async () => {
-  const { gateway, baseUuid, token } = await seatableBase(server);
+  const seatable = await seatableBase(server);
   const runs = {};
   for (const adaptive of [true, false]) {
-    const session = runKey(`seatable-${adaptive}`);
+    const s = seatableSession(server, seatable, `seatable-${adaptive}`);
     const api = new Client({
-      baseUrl: gateway, token, tokenScheme: "Token", adaptive, retry: { maxRetries: 10 },
-      headers: { "X-Demo-Session": session, "X-Demo-Limit": "10/1000" },
+      baseUrl: seatable.gateway, token: seatable.token, tokenScheme: "Token", adaptive, retry: { maxRetries: 10 },
+      headers: s.headers,
     });
-    const r = await burst((p) => api.get(p), 60, () => `/api/v2/dtables/${baseUuid}/rows/`);
-    runs[adaptive] = { ...r, refused: (await (await fetch(`${server}/api/__refused/${session}`)).json()).count };
+    const r = await burst((p) => api.get(p), 60, () => s.path);
+    runs[adaptive] = { ...r, refused: await s.refused() };
   }
   console.log("SeaTable burst of 60:", JSON.stringify(runs));
   assert.equal(runs[true].failures, 0, runs[true].errors.join("; "));
