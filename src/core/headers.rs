@@ -88,6 +88,28 @@ impl HeaderList {
     pub fn has(&self, name: &str) -> bool {
         self.0.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
     }
+    /// The list as "name\nvalue\n" pairs, one string for JS: names are tokens and values hold no newline (both
+    /// validated, and a `Headers` object refuses them too).
+    pub fn flat(&self) -> String {
+        let mut flat = String::new();
+        for (name, value) in &self.0 {
+            flat.push_str(name);
+            flat.push('\n');
+            flat.push_str(value);
+            flat.push('\n');
+        }
+        flat
+    }
+    /// The list of [`HeaderList::flat`]'s pairs (what js/hooks.js reads back from a hook's `Request`); a name
+    /// without a value after it is dropped.
+    pub fn from_flat(flat: &str) -> HeaderList {
+        let mut parts = flat.split('\n');
+        let mut list = HeaderList::default();
+        while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+            list.0.push((name.to_string(), value.to_string()));
+        }
+        list
+    }
 }
 
 /// The rate-limit window a response describes, as `client.rateLimit` shows it.
@@ -392,6 +414,24 @@ mod tests {
     use super::*;
 
     const NOW: f64 = 1_705_334_400_000.0; // 2024-01-15T16:00:00Z
+
+    #[test]
+    fn header_lists_travel_as_flat_pairs() {
+        let pairs = |list: &HeaderList| list.0.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(",");
+        let cases = [
+            ("", ""),
+            ("a\n1\n", "a=1"),
+            ("a\n1\nb\n\n", "a=1,b="),
+            ("x-trace\nabc def\nauthorization\nBearer t\n", "x-trace=abc def,authorization=Bearer t"),
+            ("a\n1\nlonely", "a=1"),
+            ("a\n1", "a=1"),
+        ];
+        for (flat, want) in cases {
+            let list = HeaderList::from_flat(flat);
+            assert_eq!(pairs(&list), want, "{flat:?}");
+            assert_eq!(HeaderList::from_flat(&list.flat()).0, list.0, "round trip of {flat:?}");
+        }
+    }
 
     #[test]
     fn snapshot_lookup() {

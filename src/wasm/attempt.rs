@@ -14,6 +14,7 @@ use crate::wasm::client::{Inner, Token, MAX_REMEMBERED_SECRETS, MIN_REDACTED_LEN
 use crate::wasm::engine::{cancel, report, Outcome, Req, Success, Turn};
 use crate::wasm::errors::{self, http_error, invalid_response_error, option_error, plain_error, redirect_error, set, type_error};
 use crate::wasm::fetch::{self, Response};
+use crate::wasm::hooks::{self, AFTER_RESPONSE, BEFORE_REQUEST};
 use crate::wasm::read_options::{abort_reason, concat, member};
 use crate::wasm::tasks;
 use crate::wasm::timers::{now, Attempt, AttemptGuard};
@@ -62,8 +63,19 @@ pub(crate) async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: boo
     Ok(headers)
 }
 
-/// One attempt: headers, fetch (following redirects on the base origin), then the body or the typed error.
-pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token: bool) -> Outcome {
+/// What one attempt sends: the request's own parts, or those a beforeRequest hook left.
+pub(crate) struct Target<'a> {
+    pub(crate) url: String,
+    pub(crate) method: String,
+    /// The client's fixed headers (none when `headers` holds every header, after hooks).
+    pub(crate) base: Option<&'a JsValue>,
+    pub(crate) headers: HeaderList,
+    pub(crate) body: JsValue,
+}
+
+/// One attempt (`number` counts from 1 in the call): headers, the beforeRequest hooks, fetch (following redirects
+/// on the base origin), the afterResponse hooks, then the body or the typed error.
+pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token: bool, number: u32) -> Outcome {
     let headers = match attempt_headers(inner, req, refresh_token).await {
         Ok(h) => h,
         Err(e) => {
@@ -71,19 +83,56 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
             return Outcome::Thrown(e);
         }
     };
-    let guard = AttemptGuard::start(req.timeout_ms, &req.signal);
-    let response = match send(inner, req, headers, &guard.0).await {
-        Ok(response) => response,
-        Err(e) => {
-            report(inner, &turn, now(), None, None);
-            return failure_outcome(inner, req, &guard, e);
+    let mut target = Target { url: req.url.clone(), method: req.method.clone(), base: Some(&inner.base_headers), headers, body: req.body.clone() };
+    let hooks = &inner.options.hooks;
+    let mut request = JsValue::UNDEFINED;
+    let mut answered = None; // a Response a beforeRequest hook gave: nothing is sent
+    if hooks.has(BEFORE_REQUEST | AFTER_RESPONSE) {
+        let out = tasks::js(run_before_request(inner, req, &target, number)).await;
+        match hooked_target(inner, &mut target, out) {
+            Ok(Ok(made)) => request = made,
+            Ok(Err(response)) => answered = Some(response),
+            Err(e) => {
+                cancel(inner, &turn);
+                return Outcome::Thrown(e);
+            }
         }
+    }
+    let guard = AttemptGuard::start(req.timeout_ms, &req.signal);
+    let sent = answered.is_none();
+    let mut response = match answered {
+        // Its turn is given back: no quota spent, pacing not advanced.
+        Some(response) => {
+            cancel(inner, &turn);
+            response
+        }
+        None => match send(inner, req, target, &guard.0).await {
+            Ok(response) => response,
+            Err(e) => {
+                report(inner, &turn, now(), None, None);
+                return failure_outcome(inner, req, &guard, e);
+            }
+        },
     };
+    if hooks.has(AFTER_RESPONSE) {
+        let replaced = hooks::after_response(&hooks.lists, number, &req.method, &req.url, &request, &response);
+        match tasks::js(replaced).await {
+            Ok(replaced) => response = replaced.unchecked_into(),
+            Err(e) => {
+                if sent {
+                    report(inner, &turn, now(), None, None);
+                }
+                return Outcome::Thrown(e);
+            }
+        }
+    }
     let snapshot = fetch::snapshot(&response.headers(), &inner.header_names);
     let at = now();
     let rate = RateHeaders::read(&snapshot, at);
     let status = response.status();
-    report(inner, &turn, at, Some(&rate), Some(rate.acted_status(status)));
+    if sent {
+        report(inner, &turn, at, Some(&rate), Some(rate.acted_status(status)));
+    }
     let ok = (200..300).contains(&status);
     // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
     let how = if ok {
@@ -118,16 +167,41 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     Outcome::Failed { error, failure: Failure::Status(acted), server_wait_ms: rate.server_wait_ms(acted) }
 }
 
+/// Starts the beforeRequest hooks over the attempt's `Request` (built even with none, for afterResponse).
+#[inline(never)]
+fn run_before_request(inner: &Inner, req: &Req, target: &Target<'_>, number: u32) -> Promise {
+    hooks::before_request(&inner.options.hooks.lists, number, &req.url, &req.method, target.base.unwrap_or(&JsValue::UNDEFINED), &target.headers.flat(), &req.body)
+}
+
+/// What the beforeRequest hooks made of the attempt: `Ok(request)` with `target` now what they left, `Err(response)`
+/// when a hook answered instead, or what a hook threw. A request moved off baseUrl's origin is a `TypeError`:
+/// nothing is sent.
+#[inline(never)]
+fn hooked_target(inner: &Inner, target: &mut Target<'_>, out: Result<JsValue, JsValue>) -> Result<Result<JsValue, Response>, JsValue> {
+    let out = out?;
+    if !js_sys::Array::is_array(&out) {
+        return Ok(Err(out.unchecked_into()));
+    }
+    let out: js_sys::Array = out.unchecked_into();
+    let url = out.get(1).as_string().unwrap_or_default();
+    if !url::is_same_origin(&inner.options.base, &url) {
+        return Err(type_error("a beforeRequest hook returned a request off baseUrl's origin; not sent"));
+    }
+    target.url = url;
+    target.method = out.get(2).as_string().unwrap_or_default();
+    target.base = None;
+    target.headers = HeaderList::from_flat(&out.get(3).as_string().unwrap_or_default());
+    target.body = out.get(4);
+    Ok(Ok(out.get(0)))
+}
+
 /// Fetches, following redirects itself so that credentials go only to the base origin: a redirect to another
 /// origin is followed without the apiKey and Authorization headers. Browsers hide redirect targets
 /// ("opaqueredirect"), so there a redirect is refused with an ApiError.
-pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, attempt: &Attempt) -> Result<Response, JsValue> {
-    let mut url = req.url.clone();
-    let mut method = req.method.clone();
-    let mut body = req.body.clone();
-    let mut base = &inner.base_headers;
+pub(crate) async fn send(inner: &Inner, req: &Req, target: Target<'_>, attempt: &Attempt) -> Result<Response, JsValue> {
+    let Target { mut url, mut method, mut base, mut headers, mut body } = target;
     for _ in 0..=MAX_REDIRECTS {
-        let started = fetch::start_fetch(inner.options.fetch.as_ref(), &url, &method, base, &headers, &body, attempt)?;
+        let started = fetch::start_fetch(inner.options.fetch.as_ref(), &url, &method, base.unwrap_or(&JsValue::UNDEFINED), &headers, &body, attempt)?;
         let response: Response = tasks::js(started).await?.unchecked_into();
         let status = response.status();
         // An opaque redirect has status 0; reading `type` only then keeps the common path one call shorter.
@@ -147,7 +221,9 @@ pub(crate) async fn send(inner: &Inner, req: &Req, mut headers: HeaderList, atte
             headers.remove("content-type");
         }
         if change.drops_credentials {
-            base = &inner.public_headers;
+            if base.is_some() {
+                base = Some(&inner.public_headers);
+            }
             let [token, key] = options::credential_headers(&inner.options.api_key_header);
             headers.remove(token);
             headers.remove(key);

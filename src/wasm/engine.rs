@@ -15,6 +15,7 @@ use crate::core::retry::{self, Decision, FailedAttempt, Failure, PollWait, Retry
 use crate::wasm::attempt::attempt;
 use crate::wasm::client::{Inner, Token};
 use crate::wasm::errors::{self, plain_error, plain_error_with_code, set};
+use crate::wasm::hooks::{self, BEFORE_RETRY};
 use crate::wasm::read_options::{abort_reason, member};
 use crate::wasm::tasks;
 use crate::wasm::timers::{self, now};
@@ -84,7 +85,7 @@ pub(crate) async fn execute(inner: &Inner, req: &Req, poll: Option<Poll>) -> Res
         };
         attempts += 1;
         counted += 1;
-        let next = match attempt(inner, req, turn, refreshed_token).await {
+        let next = match attempt(inner, req, turn, refreshed_token, attempts).await {
             Outcome::Done(success) => {
                 let Some(poll) = poll.filter(|_| success.status == 204) else { return Ok(success.value) };
                 // Polled and still processing: the next try is a new request with retries of its own.
@@ -99,7 +100,14 @@ pub(crate) async fn execute(inner: &Inner, req: &Req, poll: Option<Poll>) -> Res
                     counted -= 1;
                     continue;
                 }
-                after_failure(inner, req, error, failure, server_wait_ms, counted)
+                let (next, event) = after_failure(inner, req, error, failure, server_wait_ms, counted);
+                // beforeRetry is awaited before the wait starts; `false` rejects with the event's error.
+                if inner.options.hooks.has(BEFORE_RETRY) && !event.is_undefined() {
+                    if tasks::js(hooks::before_retry(&inner.options.hooks.lists, &event)).await?.is_falsy() {
+                        return Err(member(&event, "error"));
+                    }
+                }
+                next
             }
         };
         let (sleep_ms, then) = match next {
@@ -142,10 +150,11 @@ pub(crate) enum Next {
     Admit,
 }
 
-/// Asks the core whether and when to retry; tells `onRetry`; starts the client's cooldown for a 429. Kept out of
-/// the engine's future (sync code inlined there is carried by every state of it).
+/// Asks the core whether and when to retry; tells `onRetry`; starts the client's cooldown for a 429. With the
+/// retry event when one was made (for `onRetry` or beforeRetry), else undefined. Kept out of the engine's future
+/// (sync code inlined there is carried by every state of it).
 #[inline(never)]
-pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: Failure, server_wait_ms: Option<f64>, counted: u32) -> Next {
+pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: Failure, server_wait_ms: Option<f64>, counted: u32) -> (Next, JsValue) {
     let failed = FailedAttempt {
         attempt: counted,
         failure,
@@ -155,9 +164,10 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
         server_wait_ms,
     };
     let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_deref(), &failed, js_sys::Math::random()) else {
-        return Next::Reject(error);
+        return (Next::Reject(error), JsValue::UNDEFINED);
     };
-    if let Some(on_retry) = &inner.options.on_retry {
+    let mut made = JsValue::UNDEFINED;
+    if inner.options.on_retry.is_some() || inner.options.hooks.has(BEFORE_RETRY) {
         let event = Object::new();
         set(&event, "attempt", &counted.into());
         set(&event, "delayMs", &delay_ms.into());
@@ -172,11 +182,14 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
         if let Some(rate) = learned {
             set(&event, "learnedRate", &rate.into());
         }
-        // A throwing listener must not break the request.
-        let _ = on_retry.call1(&JsValue::UNDEFINED, &event);
+        if let Some(on_retry) = &inner.options.on_retry {
+            // A throwing listener must not break the request.
+            let _ = on_retry.call1(&JsValue::UNDEFINED, &event);
+        }
+        made = event.into();
     }
     if reason != RetryReason::RateLimited {
-        return Next::Sleep(delay_ms);
+        return (Next::Sleep(delay_ms), made);
     }
     // One cooldown for the whole quota (the client and its same-origin relatives): every request waits in `admit`.
     let until = now() + delay_ms;
@@ -185,7 +198,7 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
         None => inner.quota.limiter.borrow_mut().cool_down(until),
     }
     wake_waiting(inner);
-    Next::Admit
+    (Next::Admit, made)
 }
 
 /// A request's turn to be sent: its place in the client's limiter, and the shared quota's grant when shared.

@@ -65,14 +65,7 @@ impl HeaderLookup for Headers {
 /// attempt's `extra` ones.
 #[inline(never)]
 pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &JsValue, extra: &HeaderList, body: &JsValue, attempt: &Attempt) -> Result<Promise, JsValue> {
-    // One string for the extra headers: names are tokens and values hold no newline (both validated).
-    let mut flat = String::new();
-    for (name, value) in &extra.0 {
-        flat.push_str(name);
-        flat.push('\n');
-        flat.push_str(value);
-        flat.push('\n');
-    }
+    let flat = extra.flat();
     let fetch = custom.map(|f| JsValue::from(f.clone())).unwrap_or(JsValue::UNDEFINED);
     start_fetch_js(&fetch, url, method, base, &flat, body, attempt)
 }

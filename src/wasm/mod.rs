@@ -2,13 +2,14 @@
 //! `client` (the `Client` class), `read_options` (JS options -> core types), `engine` (the async loop of one
 //! call), `attempt` (one fetch and its body), `errors` (core error fields -> JS `ApiError` instances), `fetch`
 //! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines) and `share` (one quota
-//! across tabs) and `tasks` (the executor the calls run on).
+//! across tabs), `hooks` (the `hooks` option's lists, run by js/hooks.js) and `tasks` (the executor the calls run on).
 
 mod attempt;
 mod client;
 mod engine;
 mod errors;
 mod fetch;
+mod hooks;
 mod read_options;
 mod share;
 mod tasks;

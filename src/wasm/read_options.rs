@@ -15,6 +15,7 @@ use crate::wasm::client::{Inner, Token};
 use crate::wasm::engine::Req;
 use crate::wasm::errors::{self, option_error, type_error};
 use crate::wasm::fetch;
+use crate::wasm::hooks::{read_hooks, Hooks};
 
 /// `a` followed by `b`.
 pub(crate) fn concat(a: &str, b: &str) -> String {
@@ -112,6 +113,8 @@ pub(crate) struct ClientOptions {
     pub(crate) on_retry: Option<Function>,
     /// `fetch`.
     pub(crate) fetch: Option<Function>,
+    /// `hooks`, the parent's lists first.
+    pub(crate) hooks: Hooks,
 }
 
 impl ClientOptions {
@@ -208,6 +211,10 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
     }
     if let Some(f) = read_function(o, "fetch")? {
         c.fetch = Some(f);
+    }
+    let hooks = member(o, "hooks");
+    if present(&hooks) {
+        c.hooks = read_hooks(&hooks, &c.hooks)?;
     }
     Ok(())
 }
