@@ -36,6 +36,34 @@ export interface RetryEvent {
   learnedRate?: number;
 }
 
+/** What every request-side hook is told about the attempt. */
+export interface AttemptInfo {
+  /** 1 for the first attempt of the call. */
+  attempt: number;
+  method: string;
+  url: string;
+}
+
+/**
+ * Hooks: each list runs in order, each hook awaited. A hook that throws or rejects rejects the call with that value
+ * at once; later hooks do not run. A client without hooks makes no call for them.
+ */
+export interface Hooks {
+  /**
+   * Before each attempt is sent, after its turn was granted, with a Request holding its method, URL, headers
+   * (credentials included) and body. Change its headers in place, return a Request to send instead (on baseUrl's
+   * origin, else the call rejects with a TypeError and nothing is sent), or a Response to use instead of sending
+   * (its turn is given back: no quota spent). Later hooks see what earlier ones made.
+   */
+  beforeRequest?: Array<(request: Request, info: AttemptInfo) => void | Request | Response | Promise<void | Request | Response>>;
+  /** On every response before the client reads it, also a 429 or 5xx that will be retried; a returned Response replaces it. */
+  afterResponse?: Array<(request: Request, response: Response, info: AttemptInfo) => void | Response | Promise<void | Response>>;
+  /** Before each retry's wait, with `onRetry`'s event; `false` stops retrying and the call rejects with `event.error`. */
+  beforeRetry?: Array<(event: RetryEvent) => void | boolean | Promise<void | boolean>>;
+  /** On the ApiError a call rejects with (not a caller's abort, not a TypeError); what the last returns is thrown (undefined keeps it). */
+  beforeError?: Array<(error: ApiError) => Error | void | Promise<Error | void>>;
+}
+
 /** What a token function is told. */
 export interface TokenContext {
   /** True when the server refused the last token with a 401: fetch a new one. */
@@ -79,6 +107,8 @@ export interface ClientOptions {
   onRetry?: (event: RetryEvent) => void;
   /** The fetch to call. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Steps into each request; `extend()` runs the parent's first. */
+  hooks?: Hooks;
 }
 
 /**

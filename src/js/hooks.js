@@ -1,8 +1,11 @@
-// The `hooks` option: reading the lists, and running them where the wasm engine steps into a request. In JS because
-// hooks are JS functions handed Request and Response objects; the engine decides when each list runs.
+// The `hooks` option as the wasm engine binds it: the lists read here, and run by run-hooks.js, which only a client
+// with hooks loads (a page without hooks downloads none of it). In JS because hooks are JS functions handed Request
+// and Response objects; the engine decides when each list runs.
+
+import { isApiError } from "./errors.js";
 
 const KINDS = ["beforeRequest", "afterResponse", "beforeRetry", "beforeError"];
-const fromHooks = new WeakSet(); // what a hook threw: rejected as it is, never given to beforeError
+let runners; // the promise of run-hooks.js, loaded by the first client with hooks
 
 /**
  * The `hooks` option over `parent`'s (lists concatenated, the parent's first), with `mask` (bit i: list KINDS[i]
@@ -20,90 +23,24 @@ export function readHooks(value, parent) {
     hooks[kind] = [...(parent ? parent[kind] : []), ...(list || [])];
     if (hooks[kind].length) hooks.mask |= 1 << i;
   });
-  return hooks.mask ? hooks : undefined;
+  if (!hooks.mask) return undefined;
+  runners ||= import("./run-hooks.js");
+  return hooks;
 }
 
-// Runs `run` with a hook's throw marked, so that beforeError leaves it alone.
-async function guarded(run) {
-  try {
-    return await run();
-  } catch (thrown) {
-    if (thrown !== null && (typeof thrown === "object" || typeof thrown === "function")) fromHooks.add(thrown);
-    throw thrown;
-  }
-}
+const later = (name) => (...args) => runners.then((module) => module[name](...args));
+/** See run-hooks.js: each resolves as the hooks it runs do. */
+export const beforeRequest = later("beforeRequest");
+export const afterResponse = later("afterResponse");
+export const beforeRetry = later("beforeRetry");
 
 /**
- * Builds the attempt's `Request` (the client's `base` headers, `extra` as "name\nvalue\n" pairs, `body`) and runs
- * the beforeRequest hooks over it. Resolves with a `Response` a hook answered with, or with
- * `[request, url, method, headers, body]`: what to send, the headers flattened again as "name\nvalue\n" pairs.
+ * The call's `promise`, an ApiError it rejects with passed through the beforeError hooks (see run-hooks.js); a
+ * caller's abort reason or a TypeError is rejected as it is.
  */
-export function beforeRequest(hooks, attempt, url, method, base, extra, body) {
-  return guarded(async () => {
-    const headers = new Headers(base);
-    const parts = extra.split("\n");
-    for (let i = 0; i + 1 < parts.length; i += 2) headers.set(parts[i], parts[i + 1]);
-    const typed = headers.has("content-type");
-    const init = { method, headers, redirect: "manual" };
-    if (body !== undefined && body !== null) {
-      init.body = body;
-      if (typeof ReadableStream !== "undefined" && body instanceof ReadableStream) init.duplex = "half";
-    }
-    const original = new Request(url, init);
-    // A content type the Request made up for its body (FormData's boundary) would not match the body sent.
-    const madeUp = typed ? undefined : original.headers.get("content-type");
-    let request = original;
-    const info = { attempt, method, url };
-    for (const hook of hooks.beforeRequest) {
-      const out = await hook(request, info);
-      if (out instanceof Response) return out;
-      if (out instanceof Request) request = out;
-      else if (out !== undefined) throw new TypeError("a beforeRequest hook must return undefined, a Request or a Response");
-    }
-    let flat = "";
-    for (const [name, value] of request.headers) {
-      if (request !== original || name !== "content-type" || value !== madeUp) flat += name + "\n" + value + "\n";
-    }
-    const sent = request === original ? body : request.body ? await request.arrayBuffer() : undefined;
-    return [request, request.url, request.method, flat, sent];
+export function catchErrors(hooks, promise) {
+  return promise.catch(async (error) => {
+    throw isApiError(error) ? await (await runners).beforeError(hooks, error) : error;
   });
 }
 
-/** Runs the afterResponse hooks; resolves with the response the client acts on. */
-export function afterResponse(hooks, attempt, method, url, request, response) {
-  return guarded(async () => {
-    const info = { attempt, method, url };
-    for (const hook of hooks.afterResponse) {
-      const out = await hook(request, response, info);
-      if (out instanceof Response) response = out;
-      else if (out !== undefined) throw new TypeError("an afterResponse hook must return undefined or a Response");
-    }
-    return response;
-  });
-}
-
-/** Runs the beforeRetry hooks with `onRetry`'s event; resolves with false when one stops the retry. */
-export function beforeRetry(hooks, event) {
-  return guarded(async () => {
-    for (const hook of hooks.beforeRetry) {
-      const out = await hook(event);
-      if (out === false) return false;
-      if (out !== undefined && out !== true) throw new TypeError("a beforeRetry hook must return undefined or false");
-    }
-    return true;
-  });
-}
-
-/**
- * Runs the beforeError hooks on the error a call rejects with (an ApiError the client made, not a hook's throw);
- * resolves with the error to reject with (a hook returning undefined keeps the one it was given).
- */
-export async function beforeError(hooks, error) {
-  if (fromHooks.has(error)) return error;
-  for (const hook of hooks.beforeError) {
-    const out = await hook(error);
-    if (out !== undefined && !(out instanceof Error)) throw new TypeError("a beforeError hook must return an Error");
-    if (out !== undefined) error = out;
-  }
-  return error;
-}

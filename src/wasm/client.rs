@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults};
 use crate::wasm::engine::{execute, rate_limit_value, Poll, Req};
-use crate::wasm::errors::{self, option_error, set, type_error};
+use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::hooks::{self, BEFORE_ERROR};
 use crate::wasm::fetch;
 use crate::wasm::read_options::{concat, member, prepare, read_client, read_ms, ClientOptions};
@@ -220,18 +220,8 @@ impl Client {
 
 /// Runs one call in the background; its promise settles with the call.
 fn spawn(inner: &Rc<Inner>, req: Req, poll: Option<Poll>) -> Promise {
+    let hooks = inner.options.hooks.clone();
     let inner = inner.clone();
-    tasks::spawn(async move {
-        let result = execute(&inner, &req, poll).await;
-        let hooks = &inner.options.hooks;
-        match result {
-            // Only the client's own errors: not a caller's abort reason, a TypeError or what a hook threw.
-            Err(error) if hooks.has(BEFORE_ERROR) && errors::is_api_error(&error) => {
-                Err(match tasks::js(hooks::before_error(&hooks.lists, &error)).await {
-                    Ok(e) | Err(e) => e,
-                })
-            }
-            result => result,
-        }
-    })
+    let call = tasks::spawn(async move { execute(&inner, &req, poll).await });
+    if hooks.has(BEFORE_ERROR) { hooks::catch_errors(&hooks.lists, call) } else { call }
 }

@@ -102,10 +102,8 @@ pub(crate) async fn execute(inner: &Inner, req: &Req, poll: Option<Poll>) -> Res
                 }
                 let (next, event) = after_failure(inner, req, error, failure, server_wait_ms, counted);
                 // beforeRetry is awaited before the wait starts; `false` rejects with the event's error.
-                if inner.options.hooks.has(BEFORE_RETRY) && !event.is_undefined() {
-                    if tasks::js(hooks::before_retry(&inner.options.hooks.lists, &event)).await?.is_falsy() {
-                        return Err(member(&event, "error"));
-                    }
+                if inner.options.hooks.has(BEFORE_RETRY) && !event.is_undefined() && tasks::js(hooks::before_retry(&inner.options.hooks.lists, &event)).await?.is_falsy() {
+                    return Err(member(&event, "error"));
                 }
                 next
             }

@@ -1,10 +1,11 @@
-//! The `hooks` option at the boundary: js/hooks.js reads the lists and runs them; the engine calls it only at the
-//! steps whose list is not empty, so a client without hooks makes no call for them.
+//! The `hooks` option at the boundary: js/hooks.js reads the lists, js/run-hooks.js (loaded with the first hooks)
+//! runs them; the engine calls them only at the steps whose list is not empty, so a client without hooks makes no
+//! call for them.
 
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
-/// Bits of [`Hooks::mask`]: which lists are not empty.
+/// Bits of [`Hooks::mask`], which lists are not empty: `beforeRequest`.
 pub(crate) const BEFORE_REQUEST: u8 = 1;
 /// `afterResponse`.
 pub(crate) const AFTER_RESPONSE: u8 = 2;
@@ -27,9 +28,9 @@ extern "C" {
     /// Runs beforeRetry with onRetry's event: false when a hook stops the retry.
     #[wasm_bindgen(js_name = beforeRetry)]
     pub(crate) fn before_retry(hooks: &JsValue, event: &JsValue) -> Promise;
-    /// Runs beforeError: the error to reject with.
-    #[wasm_bindgen(js_name = beforeError)]
-    pub(crate) fn before_error(hooks: &JsValue, error: &JsValue) -> Promise;
+    /// The call's promise, its ApiError rejections passed through beforeError.
+    #[wasm_bindgen(js_name = catchErrors)]
+    pub(crate) fn catch_errors(hooks: &JsValue, call: Promise) -> Promise;
 }
 
 /// A client's hooks: the lists as js/hooks.js keeps them, and which are not empty.

@@ -1,8 +1,8 @@
 //! The wasm boundary: the only code that touches JS. Each file one job:
 //! `client` (the `Client` class), `read_options` (JS options -> core types), `engine` (the async loop of one
 //! call), `attempt` (one fetch and its body), `errors` (core error fields -> JS `ApiError` instances), `fetch`
-//! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines) and `share` (one quota
-//! across tabs), `hooks` (the `hooks` option's lists, run by js/hooks.js) and `tasks` (the executor the calls run on).
+//! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines), `share` (one quota across
+//! tabs), `hooks` (the `hooks` option, run by js/hooks.js) and `tasks` (the executor the calls run on).
 
 mod attempt;
 mod client;

@@ -2,7 +2,7 @@
 // Every `@ts-expect-error` line must be an error, and the test checks that it is.
 import {
   Client, ApiError, RateLimitError, NotFoundError, ConnectionError, TimeoutError, PermissionDeniedError,
-  type ClientOptions, type ExtendOptions, type RetryEvent, type RateLimitState,
+  type ClientOptions, type ExtendOptions, type RetryEvent, type RateLimitState, type Hooks, type AttemptInfo,
 } from "polite-fetch";
 
 interface Doc { id: string; title: string }
@@ -27,6 +27,21 @@ const extendOptions: ExtendOptions = { headers: { "X-App": null, "X-Trace": "t1"
 const traced: Client = api.extend(extendOptions);
 const copy: Client = api.extend();
 
+class AppError extends Error {}
+const hooks: Hooks = {
+  beforeRequest: [
+    async (request: Request, info: AttemptInfo) => {
+      request.headers.set("X-Trace", `${info.method} ${info.url} #${info.attempt}`);
+    },
+    (request) => (request.url.endsWith("/cached") ? new Response("{}") : undefined),
+    (request) => new Request(request, { headers: { "X-Other": "1" } }),
+  ],
+  afterResponse: [(request, response, info) => (response.status === 500 && info.attempt > 1 ? new Response("{}") : undefined)],
+  beforeRetry: [async (event: RetryEvent) => (event.error.status === 401 ? false : undefined)],
+  beforeError: [(error: ApiError) => new AppError(error.code), (error) => error],
+};
+const hooked: Client = new Client({ baseUrl: "https://h", hooks }).extend({ hooks: { beforeRequest: [() => {}] } });
+
 export async function usage(signal: AbortSignal): Promise<void> {
   const doc = await api.get<Doc>("/docs/1", { query: { expand: ["a", "b"], page: 2, draft: false, skip: null }, signal });
   const title: string = doc.title;
@@ -43,7 +58,7 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const done = await api.poll<Doc>("/docs/1/status", { intervalMs: 500, maxWaitMs: 0 });
   const state: RateLimitState | null = api.rateLimit;
   if (state) console.log(state.limit, state.remaining, state.resetAt, state.observedAt, state.learned);
-  console.log(text, blob, buffer, response, nothing, done.id, await traced.get<Doc>("/docs/2"), copy.rateLimit);
+  console.log(text, blob, buffer, response, nothing, done.id, await traced.get<Doc>("/docs/2"), copy.rateLimit, hooked.rateLimit);
   try {
     await api.get("/x");
   } catch (e) {
@@ -78,5 +93,9 @@ new Client({ baseUrl: "https://h", token: 42 });
 api.get("/x", { responseType: "xml" });
 // @ts-expect-error extend() takes options, not a base URL string
 api.extend("https://h");
+// @ts-expect-error hooks are lists of functions
+new Client({ baseUrl: "https://h", hooks: { beforeRequest: () => {} } });
+// @ts-expect-error a beforeRequest hook returns nothing, a Request or a Response
+new Client({ baseUrl: "https://h", hooks: { beforeRequest: [() => 5] } });
 // @ts-expect-error query values are scalars or arrays of them
 api.get("/x", { query: { nested: { a: 1 } } });
