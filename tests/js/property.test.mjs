@@ -24,6 +24,10 @@ const RATIO = 10, ALLOWANCE_MS = 750;
 // body is not JSON: the invalid_response error took the headers after the redaction (seed 604628095).
 const FOUND = [
   { status: 202, type: "APPLICATION/JSON", headers: [["X-RateLimit-Limit", " 2 "], ["Request-Id", "r%$XO;a"], ["X-RateLimit-Limit", "pf-secret-7f3a9c0d1e"], ["X-Custom", "r=;t="]], body: { kind: "bytes", bytes: Uint8Array.from([2, 155, 136, 199, 5, 248]) }, bom: true },
+  // A 403 with X-RateLimit-Remaining: 0 is a RateLimitError (API.md); the oracle called it PermissionDeniedError
+  // (seed 739868204). The second is the plain form, where only RateLimitError is right.
+  { status: 403, type: "garbage/", headers: [["Retry-After", "limit=10, remaining=0, reset=3"], ["X-RateLimit-Remaining", "0"], ["retry-after-ms", "limit=10, remaining=0, reset=3"], ["X-RateLimit-Reset", "=!<$B}bJlb"], ["RateLimit", "ao7"]], body: { kind: "empty" }, bom: false },
+  { status: 403, type: "application/json", headers: [["X-RateLimit-Remaining", "0"]], body: { kind: "json", text: '{"message":"API rate limit exceeded"}' }, bom: false },
 ];
 
 const escaped = [];
@@ -53,7 +57,7 @@ async function property(t, where, run) {
 
 test("Node: every generated reply settles as its status says, bounded, without a leak or an escape", async (t) => {
   const pkg = await import(join(root, "pkg/index.node.js"));
-  await property(t, "node", (id, reply) => checkCase(pkg, base, id, reply.status, reply.type));
+  await property(t, "node", (id, reply) => checkCase(pkg, base, id, reply.status, reply.type, reply.headers));
 });
 
 let browser;
@@ -69,7 +73,7 @@ test("Chromium page: the same seed, the browser's fetch and the package as a pag
   await page.goto(`${base}/files/tests/js/pages/property.html`);
   await page.waitForFunction(() => window.__ready, null, { timeout: 20_000 });
   await property(t, "page", async (id, reply) => {
-    const r = await page.evaluate(([i, s, ty]) => window.checkCase(i, s, ty), [id, reply.status, reply.type]);
+    const r = await page.evaluate(([i, s, ty, h]) => window.checkCase(i, s, ty, h), [id, reply.status, reply.type, reply.headers]);
     const inPage = await page.evaluate(() => window.__escaped.splice(0));
     return { ...r, problems: [...r.problems, ...inPage, ...pageErrors.splice(0)] };
   });

@@ -22,8 +22,13 @@ import { root } from "./install.mjs";
 // a second export, the options read over a parent's (headers merged by name, the credentials left behind for
 // another origin, the limit options refused for the same one), and the rate-limit state split from the client so
 // relatives share it. Measured with twiggy diff; the two header removals share one `retain`.
-const BUDGET_GZIP_BYTES = 44_450;
-const BUDGET_BROTLI_BYTES = 39_400;
+// Raised for issue 15's hooks (44,359 -> 46,143 B gzip, 39,325 -> 40,875 brotli; the budget that plus 0.2%): the
+// wasm builds each attempt's Request for beforeRequest, acts on a Response a hook returns (the turn given back),
+// runs afterResponse before the response is read, awaits beforeRetry before the wait (+1.4 KB, twiggy diff), and
+// js/hooks.js checks the lists (+0.35 KB); the runs themselves are a lazy chunk, and beforeError is a catch on
+// the call's promise in JS, not an await in the wasm (-0.13 KB). A client without hooks calls none of it.
+const BUDGET_GZIP_BYTES = 46_250;
+const BUDGET_BROTLI_BYTES = 40_950;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
