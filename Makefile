@@ -17,7 +17,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-drf pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
-        test-js test-fuzz setup-fuzz size bench bench-steady soak fuzz demo tour clean
+        test-js test-fuzz setup-fuzz size bench bench-steady bench-queue soak fuzz demo tour clean
 
 all: pkg
 
@@ -105,6 +105,11 @@ target/drf-venv/.installed: tests/drf/requirements.txt
 # BENCHMARKS.md (BENCH_ARGS=--quick leaves it alone).
 bench-dialects: pkg server setup-node setup-drf
 	scripts/with-server.sh node bench/dialects.mjs $(BENCH_ARGS)
+
+# Priority under a limit: 200 prefetches queued at 10/s, then one click, with and without `priority`; rewrites its
+# table in BENCHMARKS.md ("The queue"; BENCH_ARGS=--quick leaves it alone).
+bench-queue: pkg server
+	scripts/with-server.sh node bench/queue.mjs $(BENCH_ARGS)
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
 # (The boundary's property test runs in test-js, bounded and seeded; make fuzz runs it longer.)

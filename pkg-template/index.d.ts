@@ -36,6 +36,34 @@ export interface RetryEvent {
   learnedRate?: number;
 }
 
+/** What `onWait` receives when a request has to wait for its turn. */
+export interface WaitEvent {
+  /**
+   * What it waits for: a 429's cooldown, the server's spent window, a configured `rateLimit` window, the rate
+   * adaptive pacing learned, `maxConcurrency`, or the quota shared with other tabs.
+   */
+  reason: "cooldown" | "window" | "pacing" | "learned" | "concurrency" | "shared";
+  /** The expected wait in ms (behind other waiting requests: what is left of a cooldown); undefined when unknown. */
+  delayMs: number | undefined;
+  method: string;
+  url: string;
+  priority: number;
+}
+
+/** Where `persist` keeps the quota's state: `localStorage`, or anything with the same two calls, sync or async. */
+export interface StorageLike {
+  getItem(key: string): string | null | Promise<string | null>;
+  setItem(key: string, value: string): void | Promise<void>;
+}
+
+/** `client.queue`: the requests of the client's quota (itself and its same-origin relatives). */
+export interface QueueState {
+  /** Waiting for a turn. */
+  waiting: number;
+  /** Sent and not yet answered. */
+  inFlight: number;
+}
+
 /** What every request-side hook is told about the attempt. */
 export interface AttemptInfo {
   /** 1 for the first attempt of the call. */
@@ -105,6 +133,15 @@ export interface ClientOptions {
    */
   shareAcross?: "tabs" | (string & {});
   onRetry?: (event: RetryEvent) => void;
+  /** Once each time a request has to wait for its turn (a throwing listener is ignored). */
+  onWait?: (event: WaitEvent) => void;
+  /**
+   * Keep the rate-limit state (pacing counts, the server's window, a cooldown, a learned rate) under this key, for
+   * the next client with the same key and baseUrl (after a reload, in a new tab, in a restarted process). In
+   * `localStorage` unless a storage is given; with neither, nothing is kept. Nothing stored holds a credential or
+   * a URL. Not applied with `shareAcross` (the shared quota's leader holds the state).
+   */
+  persist?: string | { key: string; storage?: StorageLike };
   /** The fetch to call. @default globalThis.fetch */
   fetch?: typeof fetch;
   /** Steps into each request; `extend()` runs the parent's first. */
@@ -139,6 +176,8 @@ export interface RequestOptions<R extends ResponseType = ResponseType> {
   idempotencyKey?: string;
   /** @default "auto": JSON when the response says JSON, text for text/*, undefined when empty, else a Blob. */
   responseType?: R;
+  /** Among requests waiting for a turn, a higher one goes first; equal ones in the order made. A finite number. @default 0 */
+  priority?: number;
 }
 
 /** `request()` options: the body travels in the options. */
@@ -204,11 +243,19 @@ export class Client {
   poll<T = any, R extends ResponseType = "auto">(path: string, options?: PollOptions<R>): Promise<ResultOf<R, T>>;
   /**
    * A new client: this one's options with `options` over them. With the same origin it shares this client's
-   * rate-limit state (cooldown, server window, pacing, learned rate, shared quota); with another it starts fresh.
+   * rate-limit state (cooldown, server window, pacing, learned rate, shared quota, queue); with another it starts
+   * fresh.
    */
   extend(options?: ExtendOptions): Client;
   /** null until a response carries rate-limit headers. */
   readonly rateLimit: RateLimitState | null;
+  /** How many requests of this client's quota wait for a turn, and how many are in flight. */
+  readonly queue: QueueState;
+  /**
+   * Rejects every request of this client's quota that waits for a turn with `reason` (default: a DOMException
+   * named "AbortError"); requests in flight go on. Returns how many it rejected.
+   */
+  clear(reason?: unknown): number;
   /** Releases the client's wasm memory at once (it is also released when the client is garbage-collected). */
   free(): void;
 }

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use crate::core::headers::{RateHeaders, RateLimitState};
 use crate::core::options::RateWindow;
+use crate::core::persist::Saved;
 
 /// Identifies one admitted request until it finishes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +33,35 @@ pub enum Admission {
     WaitUntil(f64),
     /// Ask again when an answer arrives (the limit depends on requests in flight).
     WaitForAnswer,
+}
+
+/// Why the latest [`Limiter::admit`] answered "wait": `onWait`'s `reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum WaitReason {
+    /// A 429's wait.
+    #[default]
+    Cooldown,
+    /// The server's window is spent until its reset.
+    Window,
+    /// A configured `rateLimit` window is full.
+    Pacing,
+    /// Adaptive pacing holds to the rate it learned (or probes before it has learned one).
+    Learned,
+    /// `maxConcurrency` requests are in flight.
+    Concurrency,
+}
+
+impl WaitReason {
+    /// The name `onWait` gives it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitReason::Cooldown => "cooldown",
+            WaitReason::Window => "window",
+            WaitReason::Pacing => "pacing",
+            WaitReason::Learned => "learned",
+            WaitReason::Concurrency => "concurrency",
+        }
+    }
 }
 
 /// The window the server last described, minus what was sent into it since.
@@ -182,6 +212,11 @@ const LEARNING_SPAN_MS: f64 = 1000.0;
 const MIN_WAVE_TO_LEARN: usize = 4;
 /// A learned rate with no refusal for this long is forgotten (traffic changed, or the limit did).
 const FORGET_AFTER_MS: f64 = 60_000.0;
+/// A restored server window that resets further away than this is not believed (a day: the longest quota window
+/// an API states in practice); one that is spent is believed only as far as the request may wait.
+const MAX_RESTORED_WINDOW_MS: f64 = 86_400_000.0;
+/// The ticket of a pacing slot restored from storage: it matches no request of this limiter.
+const RESTORED: Ticket = Ticket(u64::MAX);
 /// Answers remembered per kind: enough to learn any limit a client can meet in a second.
 const MAX_REMEMBERED_ANSWERS: usize = 4096;
 
@@ -204,6 +239,8 @@ pub struct Limiter {
     adaptive: Option<Adaptive>,
     /// The `now` of the admission under way (when a request is sent).
     now_hint: f64,
+    /// Why the latest admission waited.
+    reason: WaitReason,
     /// Tickets issued and not yet finished, when answers come from other tabs (a shared quota) and may repeat or
     /// be stale; `None` for a client's own limiter, whose engine reports each ticket exactly once.
     issued: Option<Vec<u64>>,
@@ -222,6 +259,7 @@ impl Limiter {
             last_state: None,
             adaptive: None,
             now_hint: 0.0,
+            reason: WaitReason::Cooldown,
             issued: None,
         }
     }
@@ -296,13 +334,26 @@ impl Limiter {
         }
     }
 
+    /// Until when a 429's cooldown holds every request (in the past when none does).
+    pub fn cooldown_until(&self) -> f64 {
+        self.cooldown_until
+    }
+
+    /// Why the latest [`Limiter::admit`] that did not answer `Go` waited.
+    pub fn wait_reason(&self) -> WaitReason {
+        self.reason
+    }
+
     fn decide(&mut self, now: f64) -> Admission {
         if now < self.cooldown_until {
+            self.reason = WaitReason::Cooldown;
             return Admission::WaitUntil(self.cooldown_until);
         }
         if self.max_concurrency.is_some_and(|max| self.in_flight >= max) {
+            self.reason = WaitReason::Concurrency;
             return Admission::WaitForAnswer;
         }
+        self.reason = WaitReason::Window;
         if let Some(window) = &mut self.server {
             if window.available < 1.0 {
                 match window.reset_at {
@@ -321,6 +372,7 @@ impl Limiter {
                 }
             }
         }
+        self.reason = WaitReason::Pacing;
         for pacing in &mut self.pacing {
             pacing.slots.retain(|s| s.release_at.is_none_or(|t| t > now));
             if pacing.slots.len() >= pacing.window.requests as usize {
@@ -329,6 +381,7 @@ impl Limiter {
             }
         }
         // The server's own word (a known window) takes precedence over anything learned.
+        self.reason = WaitReason::Learned;
         if let (Some(a), None) = (&mut self.adaptive, &self.server) {
             let (slow_start_window, max_wait_ms) = (a.slow_start_window(), a.max_wait_ms);
             match &mut a.learned {
@@ -447,6 +500,67 @@ impl Limiter {
             told_min: state.remaining,
             span: state.reset_at.map_or(0.0, |at| at - state.observed_at),
         });
+    }
+
+    /// What `persist` keeps of this limiter at `now` (see [`crate::core::persist`]): the cooldown, the server's
+    /// window, the pacing windows' counts (a request in flight counted as if answered now) and a learned rate.
+    pub fn save(&self, now: f64) -> Saved {
+        // Plain loops: iterator chains cost the wasm build their adapters (measured with twiggy).
+        let mut pacing = Vec::new();
+        for p in &self.pacing {
+            let mut times = Vec::new();
+            for slot in &p.slots {
+                let t = slot.release_at.unwrap_or(now + p.window.per_ms);
+                if t > now {
+                    times.push(t);
+                }
+            }
+            pacing.push(((p.window.requests, p.window.per_ms), times));
+        }
+        Saved {
+            cooldown_until: (self.cooldown_until > now).then_some(self.cooldown_until),
+            server: self.server.and_then(|w| w.reset_at.filter(|&at| at > now).map(|at| (w.limit, w.available.max(0.0), at))),
+            pacing,
+            learned: self.adaptive.as_ref().and_then(|a| a.learned).map(|l| (l.capacity, l.period_ms, l.ceiling, l.decreased_at)),
+        }
+    }
+
+    /// Takes in what an earlier client saved at `now`. What has ended holds nothing; a cooldown or a spent server
+    /// window restored holds a request at most `max_wait_ms` (storage must not hold a client longer than the app
+    /// lets a wait run); pacing counts are taken only for a window configured alike and at most `per_ms` ahead; a
+    /// learned rate only while it would not have been forgotten. What this limiter knows already is kept.
+    pub fn restore(&mut self, saved: &Saved, now: f64, max_wait_ms: f64) {
+        if let Some(until) = saved.cooldown_until.filter(|&t| t > now && t - now <= max_wait_ms) {
+            self.cool_down(until);
+        }
+        if let Some((limit, available, reset_at)) = saved.server {
+            let believable = reset_at > now && reset_at - now <= MAX_RESTORED_WINDOW_MS && limit >= 1.0 && available <= limit;
+            if believable && (available >= 1.0 || reset_at - now <= max_wait_ms) && self.server.is_none() {
+                self.server = Some(ServerWindow { available, limit, reset_at: Some(reset_at), told_min: available, span: reset_at - now });
+                self.last_state.get_or_insert(RateLimitState { limit, remaining: available, reset_at: Some(reset_at), observed_at: now, learned: false });
+            }
+        }
+        for ((requests, per_ms), times) in &saved.pacing {
+            for p in &mut self.pacing {
+                if p.window.requests != *requests || p.window.per_ms != *per_ms {
+                    continue;
+                }
+                for &t in times {
+                    if t > now && t - now <= *per_ms && p.slots.len() < *requests as usize {
+                        p.slots.push(Slot { ticket: RESTORED, release_at: Some(t) });
+                    }
+                }
+            }
+        }
+        if let (Some(a), Some((capacity, period_ms, ceiling, at))) = (&mut self.adaptive, saved.learned) {
+            let believable = capacity >= 1.0 && capacity <= 1e6 && period_ms >= 1.0 && period_ms <= FORGET_AFTER_MS && at <= now && now - at < FORGET_AFTER_MS;
+            if believable && a.learned.is_none() {
+                a.learned = Some(Learned {
+                    capacity, period_ms, tokens: capacity, period_start: now, refilled_at: now, period_sent: 0.0, period_refused: 0.0,
+                    decreased_at: at, good_streak: 0, first_estimate: false, ceiling: ceiling.max(capacity),
+                });
+            }
+        }
     }
 
     /// Gives up an admitted request that was never sent (aborted while preparing it).
@@ -598,6 +712,7 @@ fn same_window(old: &ServerWindow, reset: Option<f64>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::persist::Saved;
 
     fn go(l: &mut Limiter, now: f64) -> Ticket {
         match l.admit(now) {
@@ -618,6 +733,104 @@ mod tests {
         assert_eq!(l.admit(0.0), Admission::WaitUntil(1000.0));
         assert_eq!(l.admit(999.0), Admission::WaitUntil(1000.0));
         go(&mut l, 1000.0);
+    }
+
+    #[test]
+    fn what_one_client_saves_the_next_restores() {
+        let w = [RateWindow { requests: 2, per_ms: 1000.0 }];
+        // Pacing: two requests sent (one answered at 100, one in flight at the save): the next client waits for both.
+        let mut first = Limiter::new(&w, None);
+        let a = go(&mut first, 0.0);
+        go(&mut first, 50.0);
+        first.finish(a, 100.0, None);
+        let saved = first.save(200.0);
+        assert_eq!(saved.pacing, vec![((2, 1000.0), vec![1100.0, 1200.0])]);
+        let mut next = Limiter::new(&w, None);
+        next.restore(&saved, 300.0, 60_000.0);
+        assert_eq!(next.admit(300.0), Admission::WaitUntil(1100.0));
+        go(&mut next, 1100.0);
+        // Another window size, or no pacing at all, takes none of it.
+        let mut other = Limiter::new(&[RateWindow { requests: 2, per_ms: 500.0 }], None);
+        other.restore(&saved, 300.0, 60_000.0);
+        go(&mut other, 300.0);
+        // A restored window that has ended holds nothing.
+        let mut late = Limiter::new(&w, None);
+        late.restore(&saved, 1300.0, 60_000.0);
+        go(&mut late, 1300.0);
+        go(&mut late, 1300.0);
+
+        // The server's window and a cooldown.
+        let mut told = Limiter::new(&[], None);
+        let t = go(&mut told, 0.0);
+        told.finish(t, 10.0, Some(&headers(&[("X-RateLimit-Limit", "5"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset-After", "2")], 10.0)));
+        told.cool_down(1500.0);
+        let saved = told.save(20.0);
+        assert_eq!((saved.cooldown_until, saved.server), (Some(1500.0), Some((5.0, 0.0, 2010.0))));
+        let mut next = Limiter::new(&[], None);
+        next.restore(&saved, 30.0, 60_000.0);
+        assert_eq!(next.admit(30.0), Admission::WaitUntil(1500.0));
+        assert_eq!(next.admit(1500.0), Admission::WaitUntil(2010.0));
+        assert_eq!(next.state().map(|s| (s.limit, s.remaining)), Some((5.0, 0.0)), "client.rateLimit shows the restored window");
+        // maxRetryAfterMs of 1 s: neither a cooldown nor a spent window that would hold a request longer is taken.
+        let mut patient = Limiter::new(&[], None);
+        patient.restore(&saved, 30.0, 1000.0);
+        go(&mut patient, 30.0);
+    }
+
+    #[test]
+    fn restored_values_that_cannot_be_true_are_ignored() {
+        let now = 1_000_000.0;
+        let table = [
+            ("a window far in the future", Saved { server: Some((5.0, 3.0, now + 400.0 * 86_400_000.0)), ..Saved::default() }),
+            ("more left than the limit", Saved { server: Some((5.0, 9.0, now + 1000.0)), ..Saved::default() }),
+            ("a limit of 0", Saved { server: Some((0.0, 0.0, now + 1000.0)), ..Saved::default() }),
+            ("a cooldown of a year", Saved { cooldown_until: Some(now + 3e10), ..Saved::default() }),
+            ("pacing counts from the far future", Saved { pacing: vec![((2, 1000.0), vec![now + 5e9, now + 5e9])], ..Saved::default() }),
+            ("a learned rate of 0", Saved { learned: Some((0.0, 1000.0, f64::INFINITY, now)), ..Saved::default() }),
+            ("a learned rate from the future", Saved { learned: Some((3.0, 1000.0, f64::INFINITY, now + 1e9)), ..Saved::default() }),
+            ("a learned rate long forgotten", Saved { learned: Some((3.0, 1000.0, f64::INFINITY, now - 1e9)), ..Saved::default() }),
+        ];
+        for (what, saved) in table {
+            let mut l = Limiter::new(&[RateWindow { requests: 2, per_ms: 1000.0 }], None);
+            l.restore(&saved, now, 60_000.0);
+            go(&mut l, now);
+            go(&mut l, now);
+            let mut adaptive = Limiter::new(&[], None).with_adaptive(true, 60_000.0);
+            adaptive.restore(&saved, now, 60_000.0);
+            assert_eq!(adaptive.learned_rate_per_s(), None, "{what}");
+            go(&mut adaptive, now);
+        }
+        // A believable learned rate is taken: 3 a second.
+        let mut adaptive = Limiter::new(&[], None).with_adaptive(true, 60_000.0);
+        adaptive.restore(&Saved { learned: Some((3.0, 1000.0, f64::INFINITY, now - 5000.0)), ..Saved::default() }, now, 60_000.0);
+        assert_eq!(adaptive.learned_rate_per_s(), Some(3.0));
+        for _ in 0..3 {
+            go(&mut adaptive, now);
+        }
+        assert!(matches!(adaptive.admit(now), Admission::WaitUntil(_)));
+    }
+
+    #[test]
+    fn a_wait_says_why() {
+        // Each limit, alone, made to refuse: the reason `onWait` reports.
+        let mut cooling = Limiter::new(&[], None);
+        cooling.cool_down(100.0);
+        let mut capped = Limiter::new(&[], Some(1));
+        go(&mut capped, 0.0);
+        let mut windowed = Limiter::new(&[], None);
+        let t = go(&mut windowed, 0.0);
+        windowed.finish(t, 1.0, Some(&headers(&[("X-RateLimit-Limit", "5"), ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset-After", "9")], 1.0)));
+        let mut paced = Limiter::new(&[RateWindow { requests: 1, per_ms: 1000.0 }], None);
+        go(&mut paced, 0.0);
+        let mut learning = Limiter::new(&[], None).with_adaptive(true, 60_000.0);
+        // Before it has learned a rate it sends a few and waits for their answers.
+        assert!((0..100).any(|_| learning.admit(0.0) == Admission::WaitForAnswer));
+        let table = [(cooling, WaitReason::Cooldown, "cooldown"), (capped, WaitReason::Concurrency, "concurrency"), (windowed, WaitReason::Window, "window"), (paced, WaitReason::Pacing, "pacing"), (learning, WaitReason::Learned, "learned")];
+        for (mut l, reason, name) in table {
+            assert!(!matches!(l.admit(2.0), Admission::Go(_)), "{name}: should wait");
+            assert_eq!(l.wait_reason(), reason);
+            assert_eq!(reason.as_str(), name);
+        }
     }
 
     #[test]

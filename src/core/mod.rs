@@ -2,12 +2,15 @@
 //! (`now` in ms since the epoch), so the native table tests need no real time.
 //! [`options`] (defaults and validation), [`url`] (baseUrl, paths, query), [`headers`] (Retry-After and
 //! rate-limit headers), [`error`] (status and body to error fields), [`response`] (redirects and body kinds),
-//! [`retry`] (the retry decision), [`text`] (small string helpers) and [`limiter`] (cooldown, server window, pacing, adaptive learning).
+//! [`retry`] (the retry decision), [`text`] (small string helpers), [`limiter`] (cooldown, server window, pacing,
+//! adaptive learning), [`queue`] (who waits for a turn, in priority order) and [`persist`] (what a reload keeps).
 
 pub mod error;
 pub mod headers;
 pub mod limiter;
 pub mod options;
+pub mod persist;
+pub mod queue;
 pub mod response;
 pub mod retry;
 pub mod text;

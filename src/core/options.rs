@@ -50,6 +50,15 @@ pub fn check_number(name: &str, value: f64, min: f64) -> Result<f64, OptionError
     }
 }
 
+/// A number option that may be any finite number (`priority`).
+pub fn check_finite(name: &str, value: f64) -> Result<f64, OptionError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(option_error(name, "must be a finite number"))
+    }
+}
+
 /// A whole-number option (a count) of at least `min`.
 pub fn check_count(name: &str, value: f64, min: f64) -> Result<u32, OptionError> {
     let v = check_number(name, value, min)?;
@@ -230,6 +239,12 @@ mod tests {
         assert_eq!(check_count("maxConcurrency", 2.5, 1.0), Err(OptionError("maxConcurrency must be a whole number".into())));
         assert_eq!(check_count("maxConcurrency", 4.0, 1.0), Ok(4));
         assert_eq!(check_count("maxConcurrency", 1e20, 1.0), Err(OptionError("maxConcurrency must be a whole number".into())));
+        for good in [0.0, -3.0, 2.5, 1e300, -1e300] {
+            assert_eq!(check_finite("priority", good), Ok(good));
+        }
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(check_finite("priority", bad), Err(OptionError("priority must be a finite number".into())), "{bad}");
+        }
     }
 
     #[test]

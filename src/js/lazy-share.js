@@ -22,8 +22,8 @@ class LazyShare {
     this.share = undefined;
     this.loaded = import("./share.js").then((module) => (this.share = module.createShare(key, quota)));
   }
-  acquire(maxWaitMs, signal) {
-    return this.share ? this.share.acquire(maxWaitMs, signal) : this.loaded.then((share) => share.acquire(maxWaitMs, signal));
+  acquire(...ask) {
+    return this.share ? this.share.acquire(...ask) : this.loaded.then((share) => share.acquire(...ask));
   }
   release(grant, status, limit, remaining, resetAt) {
     this.share.release(grant, status, limit, remaining, resetAt);

@@ -11,6 +11,7 @@ const MAX_TIMER_MS = 2147483647; // setTimeout fires at once past 2^31-1 ms
 export function wait(ms, signal, gate) {
   return new Promise((resolve, reject) => {
     if (signal && signal.aborted) return reject(signal.reason);
+    if (gate && gate.failed) return reject(gate.reason);
     let timer;
     const settle = (fn, value) => {
       clearTimeout(timer);
@@ -18,7 +19,7 @@ export function wait(ms, signal, gate) {
       if (gate) gate.delete(onWake);
       fn(value);
     };
-    const onWake = () => settle(resolve);
+    const onWake = (failed) => (failed ? settle(reject, gate.reason) : settle(resolve));
     const onAbort = () => settle(reject, signal.reason);
     if (ms >= 0 && ms < Infinity) timer = setTimeout(onWake, Math.min(ms, MAX_TIMER_MS));
     if (gate) gate.add(onWake);
@@ -65,14 +66,35 @@ function step(task, value, state) {
   }
 }
 
-/** A set of waiters woken together when the client's rate-limit state changes. */
+/** `onWait`'s event; a `delayMs` that is not a wait (NaN, infinite) is undefined: unknown. */
+export function waitEvent(reason, delayMs, method, url, priority) {
+  return { reason, delayMs: delayMs >= 0 && delayMs < Infinity ? delayMs : undefined, method, url, priority };
+}
+
+/** `client.queue`'s value. */
+export function queueState(waiting, inFlight) {
+  return { waiting, inFlight };
+}
+
+/** What a waiting request waits on: the queue wakes it when its turn may have come. */
 export function newGate() {
   return new Set();
 }
 
 /** Wakes every waiter of `gate`. */
 export function wake(gate) {
-  if (gate.size) for (const onWake of [...gate]) onWake();
+  if (gate.size) for (const onWake of [...gate]) onWake(false);
+}
+
+/**
+ * Rejects every waiter of `gate`, now and later, with `reason` (`client.clear`); with none, an AbortError
+ * DOMException. Returns the reason used.
+ */
+export function fail(gate, reason) {
+  gate.failed = true;
+  gate.reason = reason === undefined ? new DOMException("the request was cleared from the queue", "AbortError") : reason;
+  for (const onWake of [...gate]) onWake(true);
+  return gate.reason;
 }
 
 // Timeouts are cheap on purpose: in Node, a timer and an AbortController per request cost more CPU than the rest

@@ -23,6 +23,7 @@ function readMessage(m) {
   const s = m.state && typeof m.state === "object" ? m.state : undefined;
   return {
     t: m.t, member: str(m.member), epoch: str(m.epoch), id: num(m.id), ticket: num(m.ticket), maxWaitMs: num(m.maxWaitMs),
+    priority: num(m.priority),
     waitMs: num(m.waitMs), until: num(m.until), status: num(m.status), limit: num(m.limit), remaining: num(m.remaining),
     resetAt: num(m.resetAt), learnedRate: typeof m.learnedRate === "number" ? m.learnedRate : undefined,
     state: s && { limit: num(s.limit), remaining: num(s.remaining), resetAt: typeof s.resetAt === "number" ? s.resetAt : undefined,
@@ -43,10 +44,11 @@ class Share {
     this.quota = quota;
     this.member = newId();
     this.epoch = undefined; // set while this realm leads: grants of another epoch are stale
-    this.queue = []; // leader: asks waiting for a turn, { member, id, maxWaitMs }
+    this.queue = []; // leader: asks waiting for a turn, { member, id, maxWaitMs, priority }, higher priority first
+    this.waitMs = NaN; // leader: how long the first ask waits, as the last pump found (NaN: unknown)
     this.granted = new Map(); // leader: member -> tickets it holds
     this.watched = new Set(); // leader: members whose departure is watched
-    this.asks = new Map(); // this realm's asks without a turn yet: id -> { maxWaitMs, settle }
+    this.asks = new Map(); // this realm's asks without a turn yet: id -> { maxWaitMs, priority, settle, waiting }
     this.nextAsk = 0;
     this.timer = undefined;
     this.graceUntil = 0; // leader: no turns until then (a member's 429 whose cooldown is on its way)
@@ -74,26 +76,76 @@ class Share {
     });
   }
 
-  /** Waits for a turn: resolves `{ ticket, epoch }`, or `{ waitMs }` when it is further than `maxWaitMs`. */
-  acquire(maxWaitMs, signal) {
+  /**
+   * Waits for a turn, among this share's asks by `priority` (higher first): resolves `{ ticket, epoch }`, or
+   * `{ waitMs }` when it is further than `maxWaitMs`. Rejects with `signal.reason` on abort, with the gate's reason
+   * when `fail(gate)` is called (`client.clear`). When the turn is not granted at once, `onWait(event)` is called
+   * once with `event.delayMs` set (a throwing listener is ignored).
+   */
+  acquire(maxWaitMs, signal, gate, priority, onWait, event) {
     return new Promise((resolve, reject) => {
       if (signal && signal.aborted) return reject(signal.reason);
+      if (gate && gate.failed) return reject(gate.reason);
       const id = this.nextAsk++;
-      const onAbort = () => {
+      const done = () => {
+        if (signal) signal.removeEventListener("abort", onAbort);
+        if (gate) gate.delete(onFail);
         this.asks.delete(id);
+      };
+      const giveUp = (reason) => {
+        done();
         if (this.epoch) this.queue = this.queue.filter((a) => a.member !== this.member || a.id !== id);
         else this.channel.postMessage({ t: "drop", member: this.member, id });
-        reject(signal.reason);
+        reject(reason);
       };
+      const onAbort = () => giveUp(signal.reason);
+      const onFail = (failed) => failed && giveUp(gate.reason);
       const settle = (turn) => {
-        if (signal) signal.removeEventListener("abort", onAbort);
-        this.asks.delete(id);
+        done();
         resolve(turn);
       };
+      const waiting = onWait && ((waitMs) => {
+        event.delayMs = waitMs >= 0 && waitMs < Infinity ? waitMs : undefined;
+        try {
+          onWait(event);
+        } catch {}
+      });
       if (signal) signal.addEventListener("abort", onAbort);
-      this.asks.set(id, { maxWaitMs, settle });
-      this.ask(id, maxWaitMs);
+      if (gate) gate.add(onFail);
+      this.asks.set(id, { maxWaitMs, priority, settle, waiting });
+      this.ask(id, maxWaitMs, priority);
     });
+  }
+
+  /** Calls the `onWait` of this realm's ask `id`, the first time it is told to wait. */
+  tellWait(id, waitMs) {
+    const ask = this.asks.get(id);
+    const waiting = ask && ask.waiting;
+    if (!waiting) return;
+    ask.waiting = undefined;
+    waiting(waitMs);
+  }
+
+  /** Leader: an ask just queued that the pump did not grant waits; its realm is told (with the wait if first). */
+  toldToWait(ask) {
+    if (ask.done) return;
+    const waitMs = this.queue[0] === ask ? this.waitMs : NaN;
+    if (ask.member === this.member) this.tellWait(ask.id, waitMs);
+    else this.channel.postMessage({ t: "wait", member: ask.member, id: ask.id, waitMs });
+  }
+
+  /** Leader: queues `ask` behind every ask of its priority or higher (a binary search; arrival order breaks ties). */
+  enqueue(ask) {
+    if (typeof ask.priority !== "number" || ask.priority !== ask.priority) ask.priority = 0; // another realm's NaN
+    let lo = 0;
+    let hi = this.queue.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.queue[mid].priority >= ask.priority) lo = mid + 1;
+      else hi = mid;
+    }
+    this.queue.splice(lo, 0, ask);
+    return ask;
   }
 
   /** Reports the answer to a turn (status -1: never sent; 0: no answer). */
@@ -110,12 +162,13 @@ class Share {
     else this.channel.postMessage({ t: "cool", until });
   }
 
-  ask(id, maxWaitMs) {
+  ask(id, maxWaitMs, priority) {
     if (this.epoch) {
-      this.queue.push({ member: this.member, id, maxWaitMs });
+      const ask = this.enqueue({ member: this.member, id, maxWaitMs, priority });
       this.pump();
+      this.toldToWait(ask);
     } else if (this.joined) {
-      this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs });
+      this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs, priority });
       if (this.nudgeTimer === undefined) this.nudge();
     }
   }
@@ -123,7 +176,7 @@ class Share {
   /** Sends every ask still without a turn (to a new leader, or once this realm has joined). */
   resendAsks() {
     if (this.epoch || !this.joined) return;
-    for (const [id, ask] of this.asks) this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs: ask.maxWaitMs });
+    for (const [id, ask] of this.asks) this.channel.postMessage({ t: "ask", member: this.member, id, maxWaitMs: ask.maxWaitMs, priority: ask.priority });
     this.nudge();
   }
 
@@ -150,7 +203,7 @@ class Share {
     const s = this.state;
     if (s && !s.learned && Number.isFinite(s.remaining)) this.quota.assume(Date.now(), s.limit, s.remaining, s.resetAt ?? NaN, s.observedAt);
     if (this.cooldownUntil > Date.now()) this.quota.coolDown(this.cooldownUntil);
-    for (const [id, ask] of this.asks) this.queue.push({ member: this.member, id, maxWaitMs: ask.maxWaitMs });
+    for (const [id, ask] of this.asks) this.enqueue({ member: this.member, id, maxWaitMs: ask.maxWaitMs, priority: ask.priority });
     this.channel.postMessage({ t: "leader" });
     this.pump();
   }
@@ -170,6 +223,9 @@ class Share {
       case "refuse":
         if (mine) this.asks.get(m.id)?.settle({ waitMs: m.waitMs });
         return;
+      case "wait":
+        if (mine) this.tellWait(m.id, m.waitMs);
+        return;
       case "leader":
         this.resendAsks(); // a new leader knows nothing of the asks sent to the old one
         return;
@@ -184,11 +240,14 @@ class Share {
     if (!this.epoch) return;
     // The leader's part.
     switch (m.t) {
-      case "ask":
+      case "ask": {
         if (this.queue.some((a) => a.member === m.member && a.id === m.id)) return;
         this.watch(m.member);
-        this.queue.push({ member: m.member, id: m.id, maxWaitMs: m.maxWaitMs });
-        break;
+        const ask = this.enqueue({ member: m.member, id: m.id, maxWaitMs: m.maxWaitMs, priority: m.priority });
+        this.pump();
+        this.toldToWait(ask);
+        return;
+      }
       case "nudge":
         break; // see `nudge`: only pump
       case "drop":
@@ -220,6 +279,7 @@ class Share {
     this.timer = undefined;
     const holdMs = this.graceUntil - Date.now();
     if (holdMs > 0) {
+      this.waitMs = holdMs;
       this.timer = setTimeout(() => this.pump(), holdMs);
       return;
     }
@@ -230,21 +290,27 @@ class Share {
         this.grant(this.queue.shift(), decision);
         continue;
       }
-      if (decision === -Infinity) return; // an answer pumps again
+      if (decision === -Infinity) {
+        this.waitMs = NaN;
+        return; // an answer pumps again
+      }
       const waitMs = -decision - now;
       const head = this.queue[0];
       if (waitMs > head.maxWaitMs) {
         this.queue.shift();
+        head.done = true;
         if (head.member === this.member) this.asks.get(head.id)?.settle({ waitMs });
         else this.channel.postMessage({ t: "refuse", member: head.member, id: head.id, waitMs });
         continue;
       }
+      this.waitMs = waitMs;
       this.timer = setTimeout(() => this.pump(), Math.min(waitMs, MAX_TIMER_MS));
       return;
     }
   }
 
   grant(ask, ticket) {
+    ask.done = true;
     if (ask.member === this.member) {
       const own = this.asks.get(ask.id);
       if (own) own.settle({ ticket, epoch: this.epoch });

@@ -9,14 +9,15 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults};
-use crate::wasm::engine::{execute, rate_limit_value, Poll, Req};
+use crate::core::queue::WaitQueue;
+use crate::wasm::engine::{self, execute, rate_limit_value, Poll, Req};
 use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::hooks::{self, BEFORE_ERROR};
+use crate::wasm::persist::{self, Persist};
 use crate::wasm::fetch;
 use crate::wasm::read_options::{concat, member, prepare, read_client, read_ms, ClientOptions};
 use crate::wasm::share::{self, Share, SharedQuota};
 use crate::wasm::tasks;
-use crate::wasm::timers;
 
 /// How many distinct tokens from a token function are remembered for redaction.
 pub(crate) const MAX_REMEMBERED_SECRETS: usize = 16;
@@ -38,10 +39,17 @@ pub(crate) struct Quota {
     pub(crate) limiter: RefCell<Limiter>,
     /// The quota shared with other tabs and workers (`shareAcross`), when the runtime supports it.
     pub(crate) share: Option<Share>,
-    /// Requests waiting for a rate-limit change wait on this; every answer wakes them.
-    pub(crate) gate: JsValue,
-    /// How many requests wait on `gate`, so that an answer with nobody waiting costs no call into JS.
-    pub(crate) waiting: Cell<u32>,
+    /// The requests waiting for a turn, in the order they go, each with the gate it sleeps on: only the first is
+    /// woken by a change (it goes, and wakes the next).
+    pub(crate) queue: RefCell<WaitQueue<JsValue>>,
+    /// Requests with this quota's turn that wait for the shared quota's (the share orders them), with their gates,
+    /// so that `clear` reaches them and `client.queue` counts them as waiting.
+    pub(crate) acquiring: RefCell<WaitQueue<JsValue>>,
+    /// Numbers the requests in the order they are made (equal priorities go in this order).
+    pub(crate) made: Cell<u64>,
+    /// Where the state is kept across a reload (`persist`), when there is a storage; not with a share (its leader
+    /// holds the state).
+    pub(crate) persist: Option<Persist>,
 }
 
 impl Quota {
@@ -57,7 +65,18 @@ impl Quota {
             Some(_) => Limiter::new(&[], o.max_concurrency),
             None => Limiter::new(&o.windows, o.max_concurrency).with_adaptive(o.adaptive, max_wait_ms),
         };
-        Quota { limiter: RefCell::new(limiter), share, gate: timers::new_gate(), waiting: Cell::new(0) }
+        let persist = match (&o.persist, &share) {
+            (Some((key, storage)), None) => Persist::new(key, storage, &o.base_url, max_wait_ms),
+            _ => None,
+        };
+        Quota { limiter: RefCell::new(limiter), share, queue: RefCell::default(), acquiring: RefCell::default(), made: Cell::new(0), persist }
+    }
+
+    /// A fresh quota, restored from `persist`'s storage when it names one.
+    fn fresh(o: &ClientOptions) -> Rc<Quota> {
+        let quota = Rc::new(Quota::new(o));
+        persist::restore(&quota);
+        quota
     }
 }
 
@@ -123,7 +142,7 @@ impl Client {
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let mut o = ClientOptions::fresh();
         read_client(&options, &mut o, None)?;
-        let quota = Rc::new(Quota::new(&o));
+        let quota = Quota::fresh(&o);
         Ok(Client { inner: Rc::new(Inner::new(o, quota)) })
     }
 
@@ -134,7 +153,7 @@ impl Client {
         let parent = &self.inner.options;
         let mut o = parent.clone();
         read_client(&options, &mut o, Some(&parent.base))?;
-        let quota = if o.base.origin == parent.base.origin { self.inner.quota.clone() } else { Rc::new(Quota::new(&o)) };
+        let quota = if o.base.origin == parent.base.origin { self.inner.quota.clone() } else { Quota::fresh(&o) };
         Ok(Client { inner: Rc::new(Inner::new(o, quota)) })
     }
     /// Starts a call: `method` (any case) to `path` with `body`; js/client.js defines `get`, `post`, `put`,
@@ -166,6 +185,19 @@ impl Client {
     #[wasm_bindgen(getter, js_name = rateLimit)]
     pub fn rate_limit(&self) -> JsValue {
         rate_limit_value(&self.inner)
+    }
+
+    /// `{ waiting, inFlight }`: the requests of this client's quota (itself and its same-origin relatives) that
+    /// wait for a turn, and those sent and not yet answered.
+    #[wasm_bindgen(getter)]
+    pub fn queue(&self) -> JsValue {
+        engine::queue_value(&self.inner)
+    }
+
+    /// Rejects every request of this client's quota that waits for a turn with `reason` (default: an AbortError
+    /// `DOMException`); requests in flight go on. Returns how many it rejected.
+    pub fn clear(&self, reason: JsValue) -> u32 {
+        engine::clear(&self.inner, &reason)
     }
 
     fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue) -> Promise {
@@ -219,7 +251,9 @@ impl Client {
 }
 
 /// Runs one call in the background; its promise settles with the call.
-fn spawn(inner: &Rc<Inner>, req: Req, poll: Option<Poll>) -> Promise {
+fn spawn(inner: &Rc<Inner>, mut req: Req, poll: Option<Poll>) -> Promise {
+    req.order = inner.quota.made.get();
+    inner.quota.made.set(req.order + 1);
     let hooks = inner.options.hooks.clone();
     let inner = inner.clone();
     let call = tasks::spawn(async move { execute(&inner, &req, poll).await });

@@ -8,15 +8,18 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::error::{self, ErrorKind};
 use crate::core::headers::RateHeaders;
-use crate::core::limiter::{Admission, Ticket};
+use crate::core::limiter::{Admission, Ticket, WaitReason};
 use crate::core::options::{self, RetryPolicy};
+use crate::core::queue::Place;
 use crate::core::response::ResponseType;
 use crate::core::retry::{self, Decision, FailedAttempt, Failure, PollWait, RetryReason};
 use crate::wasm::attempt::attempt;
 use crate::wasm::client::{Inner, Token};
+use crate::wasm::persist;
 use crate::wasm::errors::{self, plain_error, plain_error_with_code, set};
 use crate::wasm::hooks::{self, BEFORE_RETRY};
 use crate::wasm::read_options::{abort_reason, member};
+use crate::wasm::share::Share;
 use crate::wasm::tasks;
 use crate::wasm::timers::{self, now};
 
@@ -34,6 +37,10 @@ pub(crate) struct Req {
     pub(crate) retry: Option<Rc<RetryPolicy>>,
     pub(crate) idempotency_key: Option<String>,
     pub(crate) response_type: ResponseType,
+    /// `priority` (default 0): among requests waiting for a turn, higher first.
+    pub(crate) priority: f64,
+    /// When the request was made, in its quota: equal priorities go in this order.
+    pub(crate) order: u64,
 }
 
 /// A successful answer.
@@ -193,7 +200,10 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
     let until = now() + delay_ms;
     match &inner.quota.share {
         Some(share) => share.cool_down(until),
-        None => inner.quota.limiter.borrow_mut().cool_down(until),
+        None => {
+            inner.quota.limiter.borrow_mut().cool_down(until);
+            persist::changed(&inner.quota);
+        }
     }
     wake_waiting(inner);
     (Next::Admit, made)
@@ -205,33 +215,110 @@ pub(crate) struct Turn {
     pub(crate) grant: Option<JsValue>,
 }
 
-/// Waits until the limiter (and the shared quota, when shared) lets a request go; `Err(signal.reason)` on abort,
-/// and a `RateLimitError` at once when the wait would be longer than `maxRetryAfterMs` (a spent quota that resets
-/// in an hour).
+/// Waits until the limiter (and the shared quota, when shared) lets a request go, in the queue's order (a higher
+/// `priority` first, equal ones in the order made); `Err(signal.reason)` on abort, `Err(reason)` on `clear`, and a
+/// `RateLimitError` at once when the wait would be longer than `maxRetryAfterMs` (a spent quota that resets in an
+/// hour).
 pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
+    let quota = &inner.quota;
+    // An async storage's stored state (`persist`) is taken in before the first turns.
+    persist::loaded(quota).await;
+    // Set once the request waits: its place in the queue and the gate it sleeps on.
+    let mut place = None;
+    let mut gate = JsValue::UNDEFINED;
     let ticket = loop {
-        let wait_ms = match own_turn(inner, req)? {
-            Ok(ticket) => break ticket,
-            Err(wait_ms) => wait_ms,
+        let first = match place {
+            Some(p) => quota.queue.borrow().head() == Some(p),
+            None => quota.queue.borrow().would_lead(req.priority, req.order),
         };
-        inner.quota.waiting.set(inner.quota.waiting.get() + 1);
-        let woken = timers::sleep(wait_ms, &req.signal, &inner.quota.gate).await;
-        inner.quota.waiting.set(inner.quota.waiting.get() - 1);
-        woken?;
+        // Only the first in line asks the limiter: the others wait for it to go.
+        let wait_ms = match if first { own_turn(inner, req) } else { Ok(Err(f64::INFINITY)) } {
+            Ok(Err(wait_ms)) => wait_ms,
+            Ok(Ok(ticket)) => {
+                leave_queue(inner, place);
+                break ticket;
+            }
+            Err(e) => {
+                leave_queue(inner, place);
+                return Err(e);
+            }
+        };
+        if place.is_none() {
+            gate = timers::new_gate();
+            place = Some(quota.queue.borrow_mut().push(req.priority, req.order, gate.clone()));
+            if inner.options.on_wait.is_some() {
+                tell_wait(inner, &wait_event(req, first_wait(inner, first, wait_ms)));
+            }
+        }
+        let woken = timers::sleep(wait_ms, &req.signal, &gate).await;
+        // Cleared while a wake was on its way: out of the queue already.
+        let woken = woken.and_then(|()| if place.is_some_and(|p| quota.queue.borrow().get(p).is_none()) { Err(timers::fail(&gate, &JsValue::UNDEFINED)) } else { Ok(()) });
+        if let Err(e) = woken {
+            leave_queue(inner, place);
+            return Err(e);
+        }
     };
-    let Some(share) = &inner.quota.share else { return Ok(Turn { ticket, grant: None }) };
+    let Some(share) = &quota.share else { return Ok(Turn { ticket, grant: None }) };
+    acquire_shared(inner, req, share, ticket).await
+}
+
+/// The shared quota's grant for a request that has this client's `ticket`.
+#[inline(never)]
+async fn acquire_shared(inner: &Inner, req: &Req, share: &Share, ticket: Ticket) -> Result<Turn, JsValue> {
+    let quota = &inner.quota;
     let max_wait_ms = req.retry.as_deref().map_or(options::defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
-    let outcome = tasks::js(share.acquire(max_wait_ms, &req.signal)).await;
+    let gate = timers::new_gate();
+    let place = quota.acquiring.borrow_mut().push(req.priority, req.order, gate.clone());
+    // The share tells when the turn is not granted at once (`onWait`'s "shared").
+    let (on_wait, event) = match &inner.options.on_wait {
+        Some(f) => (f.clone().into(), wait_event(req, ("shared", f64::NAN))),
+        None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+    };
+    let outcome = tasks::js(share.acquire(max_wait_ms, &req.signal, &gate, req.priority, &on_wait, &event)).await;
+    quota.acquiring.borrow_mut().remove(place);
     let grant = match outcome {
         Ok(grant) if member(&grant, "waitMs").as_f64().is_none() => Ok(grant),
         Ok(refusal) => Err(turn_too_far(inner, req, member(&refusal, "waitMs").as_f64().unwrap_or(0.0))),
         Err(e) => Err(e),
     }
     .inspect_err(|_| {
-        inner.quota.limiter.borrow_mut().cancel(ticket);
+        quota.limiter.borrow_mut().cancel(ticket);
         wake_waiting(inner);
     })?;
     Ok(Turn { ticket, grant: Some(grant) })
+}
+
+/// Takes a request that goes or gives up out of the queue, and wakes the one now first (it may go too).
+fn leave_queue(inner: &Inner, place: Option<Place>) {
+    if let Some(place) = place {
+        inner.quota.queue.borrow_mut().remove(place);
+        wake_waiting(inner);
+    }
+}
+
+/// Why a request that starts to wait waits, and how long (NaN: unknown). The first in line was told by the limiter;
+/// one behind others waits at least for a cooldown to end, and for an unknown time otherwise.
+fn first_wait(inner: &Inner, first: bool, wait_ms: f64) -> (&'static str, f64) {
+    let limiter = inner.quota.limiter.borrow();
+    let reason = limiter.wait_reason();
+    let cooling_ms = limiter.cooldown_until() - now();
+    match () {
+        _ if first => (reason.as_str(), wait_ms),
+        _ if cooling_ms > 0.0 => (WaitReason::Cooldown.as_str(), cooling_ms),
+        _ => (reason.as_str(), f64::NAN),
+    }
+}
+
+/// `onWait`'s event for `req`: `delay_ms` NaN when unknown (then `delayMs` is undefined).
+fn wait_event(req: &Req, (reason, delay_ms): (&str, f64)) -> JsValue {
+    timers::wait_event(reason, delay_ms, &req.method, &req.url, req.priority)
+}
+
+/// Calls `onWait` with `event`; a throwing listener is ignored.
+pub(crate) fn tell_wait(inner: &Inner, event: &JsValue) {
+    if let Some(on_wait) = &inner.options.on_wait {
+        let _ = on_wait.call1(&JsValue::UNDEFINED, event);
+    }
 }
 
 /// The client's own limiter at this moment: a ticket, or how long to wait (infinite: until an answer comes), or
@@ -271,11 +358,31 @@ pub(crate) fn rate_limit_value(inner: &Inner) -> JsValue {
     }
 }
 
-/// Wakes the requests waiting for a rate-limit change, if any.
+/// Wakes the first request waiting for a turn, if any: it goes or sleeps again, and when it goes it wakes the next.
 pub(crate) fn wake_waiting(inner: &Inner) {
-    if inner.quota.waiting.get() > 0 {
-        timers::wake(&inner.quota.gate);
+    let queue = inner.quota.queue.borrow();
+    if let Some(gate) = queue.head().and_then(|head| queue.get(head)) {
+        timers::wake(gate);
     }
+}
+
+/// `client.clear(reason)`: rejects every request of the quota that waits for a turn (`undefined`: with an
+/// AbortError); those in flight go on. How many it rejected.
+pub(crate) fn clear(inner: &Inner, reason: &JsValue) -> u32 {
+    let mut reason = reason.clone();
+    let mut count = 0;
+    // A failed gate's waiter resumes later, in a microtask (no JS runs inside the borrow), and finds itself gone.
+    for queue in [&inner.quota.queue, &inner.quota.acquiring] {
+        count += queue.borrow_mut().drain(|gate| reason = timers::fail(&gate, &reason));
+    }
+    count
+}
+
+/// `client.queue`: `{ waiting, inFlight }` for the quota.
+pub(crate) fn queue_value(inner: &Inner) -> JsValue {
+    let quota = &inner.quota;
+    let acquiring = quota.acquiring.borrow().len() as u32;
+    timers::queue_state(quota.queue.borrow().len() as u32 + acquiring, quota.limiter.borrow().in_flight().saturating_sub(acquiring))
 }
 
 /// Reports an answer (its status and rate headers, or none) at `at` to the limiter (and the shared quota) and wakes
@@ -291,6 +398,7 @@ pub(crate) fn report(inner: &Inner, turn: &Turn, at: f64, rate: Option<&RateHead
         }
         _ => inner.quota.limiter.borrow_mut().finish_with_status(turn.ticket, at, rate, status),
     }
+    persist::changed(&inner.quota);
     wake_waiting(inner);
 }
 

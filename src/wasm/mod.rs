@@ -2,7 +2,8 @@
 //! `client` (the `Client` class), `read_options` (JS options -> core types), `engine` (the async loop of one
 //! call), `attempt` (one fetch and its body), `errors` (core error fields -> JS `ApiError` instances), `fetch`
 //! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines), `share` (one quota across
-//! tabs), `hooks` (the `hooks` option, run by js/hooks.js) and `tasks` (the executor the calls run on).
+//! tabs), `hooks` (the `hooks` option, run by js/hooks.js), `persist` (the state kept across a reload) and `tasks`
+//! (the executor the calls run on).
 
 mod attempt;
 mod client;
@@ -10,6 +11,7 @@ mod engine;
 mod errors;
 mod fetch;
 mod hooks;
+mod persist;
 mod read_options;
 mod share;
 mod tasks;

@@ -111,10 +111,14 @@ pub(crate) struct ClientOptions {
     pub(crate) share_name: Option<String>,
     /// `onRetry`.
     pub(crate) on_retry: Option<Function>,
+    /// `onWait`.
+    pub(crate) on_wait: Option<Function>,
     /// `fetch`.
     pub(crate) fetch: Option<Function>,
     /// `hooks`, the parent's lists first.
     pub(crate) hooks: Hooks,
+    /// `persist`: the key and the storage (`undefined`: localStorage).
+    pub(crate) persist: Option<(String, JsValue)>,
 }
 
 impl ClientOptions {
@@ -161,6 +165,8 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
         Some(_) => {
             c.api_key = None;
             c.token = None;
+            // Nor is its stored state: two APIs under one key would overwrite each other.
+            c.persist = None;
             let key_header = c.api_key_header.clone();
             let [token, key] = options::credential_headers(&key_header);
             remove_header(&mut c.headers, token);
@@ -209,6 +215,9 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
     if let Some(f) = read_function(o, "onRetry")? {
         c.on_retry = Some(f);
     }
+    if let Some(f) = read_function(o, "onWait")? {
+        c.on_wait = Some(f);
+    }
     if let Some(f) = read_function(o, "fetch")? {
         c.fetch = Some(f);
     }
@@ -216,7 +225,21 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
     if present(&hooks) {
         c.hooks = read_hooks(&hooks, &c.hooks)?;
     }
+    let persist = member(o, "persist");
+    if present(&persist) {
+        c.persist = Some(read_persist(&persist)?);
+    }
     Ok(())
+}
+
+/// `persist`: `"key"` or `{ key, storage? }`, the key a non-empty string, a storage with `getItem` and `setItem`.
+fn read_persist(v: &JsValue) -> Result<(String, JsValue), JsValue> {
+    let (key, storage) = if v.is_object() { (member(v, "key"), member(v, "storage")) } else { (v.clone(), JsValue::UNDEFINED) };
+    match key.as_string() {
+        Some(key) if !key.is_empty() && !present(&storage) => Ok((key, JsValue::UNDEFINED)),
+        Some(key) if !key.is_empty() && crate::wasm::persist::is_storage(&storage) => Ok((key, storage)),
+        _ => Err(type_error("persist must be a non-empty key, or { key, storage } with a storage that has getItem and setItem")),
+    }
 }
 
 /// A scalar as the string a URL or header carries: strings as they are, numbers and booleans written out.
@@ -357,6 +380,9 @@ fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, 
     req.headers = read_headers(options, "headers")?;
     req.signal = member(options, "signal");
     req.retry = read_retry(&member(options, "retry"), inner.options.retry.as_ref())?;
+    if let Some(priority) = read_number(options, "priority") {
+        req.priority = options::check_finite("priority", priority).map_err(option_error)?;
+    }
     Ok(())
 }
 

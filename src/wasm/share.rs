@@ -84,10 +84,12 @@ extern "C" {
     /// lacks BroadcastChannel or Web Locks.
     #[wasm_bindgen(js_name = joinShare)]
     pub fn join_share(key: &str, quota: SharedQuota) -> Option<Share>;
-    /// Waits for a turn: resolves with a grant `{ ticket, epoch }`, or `{ waitMs }` when the turn is further away
-    /// than `max_wait_ms`; rejects with `signal.reason` on abort.
+    /// Waits for a turn, among this share's asks by `priority`: resolves with a grant `{ ticket, epoch }`, or
+    /// `{ waitMs }` when the turn is further away than `max_wait_ms`; rejects with `signal.reason` on abort and with
+    /// the gate's reason when it fails (`clear`). When the turn is not granted at once, calls `on_wait(event)`
+    /// (unless undefined) once, with `event.delayMs` set to the wait when known.
     #[wasm_bindgen(method)]
-    pub fn acquire(this: &Share, max_wait_ms: f64, signal: &JsValue) -> Promise;
+    pub fn acquire(this: &Share, max_wait_ms: f64, signal: &JsValue, gate: &JsValue, priority: f64, on_wait: &JsValue, event: &JsValue) -> Promise;
     /// Reports a grant's answer (see [`SharedQuota::finish`]); `status` -1 when it was never sent.
     #[wasm_bindgen(method)]
     pub fn release(this: &Share, grant: &JsValue, status: i32, limit: f64, remaining: f64, reset_at: f64);

@@ -13,6 +13,15 @@ extern "C" {
     pub fn new_gate() -> JsValue;
     /// Wakes every waiter of the gate.
     pub fn wake(gate: &JsValue);
+    /// Rejects every waiter of the gate, now and later, with `reason` (`undefined`: an AbortError); returns the
+    /// reason used.
+    pub fn fail(gate: &JsValue, reason: &JsValue) -> JsValue;
+    /// `onWait`'s event; `delay_ms` NaN when unknown.
+    #[wasm_bindgen(js_name = waitEvent)]
+    pub fn wait_event(reason: &str, delay_ms: f64, method: &str, url: &str, priority: f64) -> JsValue;
+    /// `client.queue`'s value.
+    #[wasm_bindgen(js_name = queueState)]
+    pub fn queue_state(waiting: u32, in_flight: u32) -> JsValue;
 
     /// One attempt's end (caller's signal + timeout); js/runtime.js hands it to fetch and the body read.
     pub type Attempt;
@@ -25,7 +34,8 @@ extern "C" {
 
 }
 
-/// Waits `ms` (forever when not finite) or until the gate is woken; `Err(signal.reason)` when the signal aborts.
+/// Waits `ms` (forever when not finite) or until the gate is woken; `Err(signal.reason)` when the signal aborts,
+/// `Err(reason)` when the gate fails.
 pub async fn sleep(ms: f64, signal: &JsValue, gate: &JsValue) -> Result<(), JsValue> {
     tasks::js(wait(ms, signal, gate)).await.map(|_| ())
 }

@@ -27,8 +27,16 @@ import { root } from "./install.mjs";
 // runs afterResponse before the response is read, awaits beforeRetry before the wait (+1.4 KB, twiggy diff), and
 // js/hooks.js checks the lists (+0.35 KB); the runs themselves are a lazy chunk, and beforeError is a catch on
 // the call's promise in JS, not an await in the wasm (-0.13 KB). A client without hooks calls none of it.
-const BUDGET_GZIP_BYTES = 46_250;
-const BUDGET_BROTLI_BYTES = 40_950;
+// Raised for issue 16 (46,143 -> 51,822 B gzip, 40,875 -> 45,842 brotli; the budget that plus 0.15%). The queue
+// (+2,543 B): `priority` ordered by a binary heap over a slab in the core (push, head, removal of an aborted
+// waiter), only the first in line asks the limiter and each waiter sleeps on a gate of its own, `onWait` with its
+// reasons, `client.queue`, `client.clear` (two exports), a priority for the tabs' leader. `persist` (+3,136 B): the
+// limiter's save and restore with their checks of what can be true, the stored text's writer and reader, the
+// option, a StorageLike's guarded calls and the debounce in js/persist.js. Trimmed with twiggy diff: no task of its
+// own (an async storage is awaited by the first requests; writes are JS timers), plain loops for iterator chains,
+// the event objects built in JS (-1.4 KB from the first working version together).
+const BUDGET_GZIP_BYTES = 51_900;
+const BUDGET_BROTLI_BYTES = 45_950;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));

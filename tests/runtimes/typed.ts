@@ -3,6 +3,7 @@
 import {
   Client, ApiError, RateLimitError, NotFoundError, ConnectionError, TimeoutError, PermissionDeniedError,
   type ClientOptions, type ExtendOptions, type RetryEvent, type RateLimitState, type Hooks, type AttemptInfo,
+  type WaitEvent, type QueueState, type StorageLike,
 } from "polite-fetch";
 
 interface Doc { id: string; title: string }
@@ -20,6 +21,7 @@ const options: ClientOptions = {
   adaptive: true,
   shareAcross: "tabs",
   onRetry: (e: RetryEvent) => console.log(e.attempt, e.delayMs, e.reason, e.error.code, e.method, e.url),
+  onWait: (e: WaitEvent) => console.log(e.reason === "shared", (e.delayMs ?? 0) / 1000, e.method, e.url, e.priority),
   fetch: globalThis.fetch,
 };
 const api = new Client(options);
@@ -56,6 +58,10 @@ export async function usage(signal: AbortSignal): Promise<void> {
   const nothing: undefined = await api.head("/docs/1");
   await api.request("OPTIONS", "/docs", { body: "x", timeoutMs: 100 });
   const done = await api.poll<Doc>("/docs/1/status", { intervalMs: 500, maxWaitMs: 0 });
+  await api.get("/click", { priority: 10 });
+  const queued: QueueState = api.queue;
+  const cleared: number = api.clear(new Error("left the page")) + api.clear();
+  console.log(queued.waiting, queued.inFlight, cleared);
   const state: RateLimitState | null = api.rateLimit;
   if (state) console.log(state.limit, state.remaining, state.resetAt, state.observedAt, state.learned);
   console.log(text, blob, buffer, response, nothing, done.id, await traced.get<Doc>("/docs/2"), copy.rateLimit, hooked.rateLimit);
@@ -91,6 +97,16 @@ new Client({ baseUrl: "https://h", rateLimit: { requests: 5 } });
 new Client({ baseUrl: "https://h", token: 42 });
 // @ts-expect-error responseType is one of the listed strings
 api.get("/x", { responseType: "xml" });
+const files: StorageLike = { getItem: async (k: string) => (k ? "v" : null), setItem: async () => {} };
+new Client({ baseUrl: "https://h", persist: "budget" });
+new Client({ baseUrl: "https://h", persist: { key: "budget", storage: files } });
+new Client({ baseUrl: "https://h", persist: { key: "budget", storage: globalThis.localStorage } });
+// @ts-expect-error persist needs a key
+new Client({ baseUrl: "https://h", persist: { storage: files } });
+// @ts-expect-error priority is a number
+api.get("/x", { priority: "high" });
+// @ts-expect-error onWait is a function of a WaitEvent
+new Client({ baseUrl: "https://h", onWait: (e: WaitEvent) => e.reason === "tired" });
 // @ts-expect-error extend() takes options, not a base URL string
 api.extend("https://h");
 // @ts-expect-error hooks are lists of functions
