@@ -1,7 +1,7 @@
 // The playground: runs a scenario against the local reference API with the built package, and draws what the
 // client does: one lane per request (queued, on the wire, 429, waiting, retried, done), the rate-limit gauge fed
 // by client.rateLimit, and the typed errors. The client is instrumented only through its public options:
-// `fetch` (to see each attempt) and `onRetry` (to see each wait).
+// `fetch` (to see each attempt), `onRetry` (to see each wait) and `onWait` with `client.queue` (the waiting list).
 import { Client, ApiError } from "/pkg/index.browser.js";
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -10,6 +10,13 @@ const otherOrigin = origin.includes("127.0.0.1") ? origin.replace("127.0.0.1", "
 const newSession = () => Math.random().toString(36).slice(2, 10);
 /** The timelines of the scenario under way. */
 const activeRuns = [];
+/** The "reload" scenario's mark: set before the page reloads itself, read (and cleared) by the reloaded page. */
+const RELOAD_MARK = "polite-playground-reload";
+const resumedReload = sessionStorage.getItem(RELOAD_MARK);
+sessionStorage.removeItem(RELOAD_MARK);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What the page tests read: the lanes in the order they resolved, and the most requests seen waiting at once. */
+window.__playground = { resolved: [], mostWaiting: 0, waits: [] };
 
 /** One timeline: lanes of requests, cards, gauge and error inspector. */
 class Run {
@@ -23,7 +30,23 @@ class Run {
     this.counts = { requests: 0, done: 0, failed: 0, t429: 0, retries: 0 };
     this.finished = false;
     this.client = null;
+    this.waitingIds = new Map(); // lane -> [priority, order] while it waits for its turn (onWait until sent)
     activeRuns.push(this);
+  }
+
+  /** Shows the waiting list: `client.queue` and a chip per waiting request, in the order they will go. */
+  showQueue() {
+    $(".queue-panel", this.root).hidden = false;
+  }
+
+  /** An onWait listener that marks the lane as waiting, with the reason, for the waiting list. */
+  onWait() {
+    return (event) => {
+      const id = new URL(event.url).searchParams.get("lane");
+      this.waitingIds.set(id, [event.priority, [...this.lanes.keys()].indexOf(id)]);
+      window.__playground.waits.push({ id, reason: event.reason, delayMs: event.delayMs });
+      if (this.onFirstWait && window.__playground.waits.length === 1) this.onFirstWait(event);
+    };
   }
 
   now() {
@@ -61,6 +84,7 @@ class Run {
   }
 
   sent(id) {
+    this.waitingIds.delete(id);
     this.open(this.lane(id), "sending");
   }
 
@@ -83,6 +107,8 @@ class Run {
     this.close(lane);
     lane.end = { at: this.now(), ok };
     lane.el.classList.add(ok ? "done" : "failed");
+    this.waitingIds.delete(id);
+    window.__playground.resolved.push(id);
     if (ok) this.counts.done++;
     else {
       this.counts.failed++;
@@ -156,6 +182,15 @@ class Run {
     $(".v-retries", this.root).textContent = c.retries;
     $(".v-time", this.root).textContent = `${(elapsed / 1000).toFixed(1)} s`;
     this.renderGauge();
+    if (!$(".queue-panel", this.root).hidden) this.renderQueue();
+  }
+
+  renderQueue() {
+    const queue = this.client?.queue ?? { waiting: 0, inFlight: 0 };
+    window.__playground.mostWaiting = Math.max(window.__playground.mostWaiting, queue.waiting);
+    $(".queue-text", this.root).textContent = `waiting: ${queue.waiting}, in flight: ${queue.inFlight}`;
+    const order = [...this.waitingIds].sort(([, a], [, b]) => b[0] - a[0] || a[1] - b[1]);
+    $(".queue-chips", this.root).innerHTML = order.map(([id, [priority]]) => `<span class="chip${priority > 0 ? " high" : ""}">${id} <small>${priority}</small></span>`).join("");
   }
 
   renderGauge() {
@@ -305,6 +340,48 @@ const scenarios = {
       await burst(run, flavour, { count: 6, limit: 50, paced: false, extra: { retry: { maxRetries: 2, baseDelayMs: 300 }, headers } });
     },
   },
+  priority: {
+    help: "24 prefetches queue at priority -1 against a limit of 4 per second; a second later the user clicks, and the click (priority 10) goes next instead of after them. onWait and client.queue draw the waiting list.",
+    async run() {
+      const run = new Run("24 prefetches (priority -1), then a click (priority 10); the API allows 4/s, the client paces to it");
+      run.showQueue();
+      const client = new Client(options(run, "rest", { rateLimit: { requests: 4, perMs: 1000 }, onWait: run.onWait(), headers: { "X-Demo-Limit": "4/1000" } }));
+      run.client = client;
+      const path = await pathFor("rest");
+      const get = (id, priority) => run.track(id, () => client.get(path, { query: { lane: id }, priority }));
+      const prefetches = Array.from({ length: 24 }, (_, i) => get(`#${i + 1}`, -1));
+      await sleep(1200);
+      await Promise.all([...prefetches, get("click", 10)]);
+    },
+  },
+  reload: {
+    help: "A budget of 5 requests per 6 s, kept with persist in localStorage. This page spends it and reloads itself; the new page's client remembers, and waits for the budget instead of sending (onWait says how long).",
+    async run() {
+      const budget = { rateLimit: { requests: 5, perMs: 6000 }, persist: "playground-budget" };
+      const path = await pathFor("rest");
+      if (!resumedReload) {
+        localStorage.removeItem("polite-fetch:playground-budget");
+        const run = new Run("Before the reload: 5 requests spend the budget of 5 per 6 s");
+        const client = new Client(options(run, "rest", budget));
+        run.client = client;
+        await Promise.all(Array.from({ length: 5 }, (_, i) => run.track(`#${i + 1}`, () => client.get(path, { query: { lane: `#${i + 1}` } }))));
+        run.finish();
+        $("#status").textContent = "Budget spent; reloading the page…";
+        await sleep(600); // the state is written 250 ms after the last answer
+        sessionStorage.setItem(RELOAD_MARK, String(Date.now()));
+        location.reload();
+        return new Promise(() => {}); // the page goes away
+      }
+      const run = new Run("After the reload: a new client with the same persist key");
+      run.showQueue();
+      run.onFirstWait = (event) => {
+        $(".run-title", run.root).textContent = `After the reload: the budget was remembered, the client waits ${(event.delayMs / 1000).toFixed(1)} s (${event.reason}) instead of sending`;
+      };
+      const client = new Client(options(run, "rest", { ...budget, onWait: run.onWait() }));
+      run.client = client;
+      await Promise.all(Array.from({ length: 3 }, (_, i) => run.track(`#${i + 6}`, () => client.get(path, { query: { lane: `#${i + 6}` } }))));
+    },
+  },
   cors: {
     help: "The API on another origin forgets Access-Control-Expose-Headers: the browser hides Retry-After and X-RateLimit-*. The client can only guess (backoff), and its errors say which header to expose.",
     async run() {
@@ -358,3 +435,9 @@ async function runScenario() {
 $("#scenario").addEventListener("change", showHelp);
 $("#run").addEventListener("click", runScenario);
 showHelp();
+// The reloaded page of the "reload" scenario goes on with its second half.
+if (resumedReload) {
+  $("#scenario").value = "reload";
+  showHelp();
+  runScenario();
+}

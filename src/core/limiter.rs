@@ -553,6 +553,8 @@ impl Limiter {
             }
         }
         if let (Some(a), Some((capacity, period_ms, ceiling, at))) = (&mut self.adaptive, saved.learned) {
+            // Comparisons, not `RangeInclusive::contains`: that brings a generic of its own into the wasm (61 B).
+            #[allow(clippy::manual_range_contains)]
             let believable = capacity >= 1.0 && capacity <= 1e6 && period_ms >= 1.0 && period_ms <= FORGET_AFTER_MS && at <= now && now - at < FORGET_AFTER_MS;
             if believable && a.learned.is_none() {
                 a.learned = Some(Learned {

@@ -74,6 +74,50 @@ test("the REST API tells its window: only the first wave is refused, the gauge s
   await page.close();
 });
 
+test("a click jumps the prefetch queue: it resolves among the first, the waiting list is drawn", async () => {
+  const { page, errors } = await openPlayground();
+  await page.check("input[name=flavour][value=rest]");
+  await page.selectOption("#scenario", "priority");
+  await page.click("#run");
+  // While it runs: the waiting list, drawn in the order the requests will go, the click first.
+  await page.waitForFunction(() => [...document.querySelectorAll(".chip")].some((c) => c.textContent.startsWith("click")), null, { timeout: 10_000 });
+  await page.waitForTimeout(150);
+  const chips = await page.$$eval(".chip", (cs) => cs.map((c) => c.textContent));
+  assert.ok(chips[0].startsWith("click") && chips.length >= 10, `the waiting list: ${chips.join(", ")}`);
+  await page.screenshot({ path: join(root, "target/playground-priority-live.png"), fullPage: true });
+  await page.waitForSelector("#status[data-state=done], #status[data-state=error]", { timeout: 60_000 });
+  assert.match(await page.textContent("#status"), /^Done: 25 resolved, 0 rejected, 0 429s/);
+  const { resolved, mostWaiting, waits } = await page.evaluate(() => window.__playground);
+  // 4 a second, the click made 1.2 s in: 4 or 5 went before it was made, then it is next (4 in flight may end first).
+  const at = resolved.indexOf("click");
+  assert.ok(at >= 0 && at <= 9, `the click resolved ${at + 1}th of 25: ${resolved.join(" ")}`);
+  assert.ok(mostWaiting >= 15, `the waiting list peaked at ${mostWaiting}`);
+  assert.ok(waits.some((w) => w.id === "click") && waits.every((w) => w.reason === "pacing" || w.reason === "window"), JSON.stringify(waits.filter((w) => w.id === "click" || w.reason !== "pacing")));
+  await page.screenshot({ path: join(root, "target/playground-priority.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("reload the page mid-budget: the reloaded page's client waits instead of sending", async () => {
+  const { page, errors } = await openPlayground();
+  await page.check("input[name=flavour][value=rest]");
+  await page.selectOption("#scenario", "reload");
+  const reloaded = page.waitForEvent("load", { timeout: 30_000 });
+  await page.click("#run");
+  await reloaded;
+  await page.waitForSelector("#status[data-state=done], #status[data-state=error]", { timeout: 30_000 });
+  assert.match(await page.textContent("#status"), /^Done: 3 resolved, 0 rejected, 0 429s/);
+  const { waits } = await page.evaluate(() => window.__playground);
+  assert.ok(waits.length === 3 && waits.every((w) => w.reason === "pacing"), JSON.stringify(waits));
+  assert.ok(waits[0].delayMs > 3000, `the reloaded client was told to wait ${waits[0].delayMs} ms`);
+  assert.match(await page.textContent(".run-title"), /the budget was remembered, the client waits \d+\.\d s \(pacing\)/);
+  const stored = await page.evaluate(() => localStorage.getItem("polite-fetch:playground-budget"));
+  assert.ok(stored && stored.startsWith("pf1 ") && !stored.includes("demo"), `stored ${stored}`);
+  await page.screenshot({ path: join(root, "target/playground-reload.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("every other scenario runs to the end, and errors are typed in the inspector", async () => {
   const { page, errors } = await openPlayground();
   for (const [scenario, flavour, expect] of [
