@@ -2,17 +2,18 @@
 //!
 //! The crate is a pure core and a thin boundary, and the folders show which is which:
 //! - [`core`] (src/core/): plain Rust with no JS types, tested natively with tables: options and their defaults,
-//!   URLs under baseUrl, rate-limit headers, error mapping, the retry decision, the limiter;
+//!   URLs under baseUrl, rate-limit headers, error mapping, the retry decision, the limiter, the queue of waiting
+//!   requests, what `persist` stores;
 //! - `wasm` (src/wasm/, built for `wasm32` only): the only code that touches JS, one file per job: the `Client`
 //!   class, option reading, the engine (the async loop of a call), one attempt, error objects, fetch, timers,
-//!   the tab-sharing transport;
+//!   the tab-sharing transport, the storage of `persist`;
 //! - src/js/: what only JS can do (error classes that extend `Error`, removable timers, the share protocol).
 #![deny(missing_docs)]
 
 pub mod core;
 
 // The core's modules under their old paths, for the fuzz targets and users of the Rust crate.
-pub use crate::core::{error, headers, limiter, options, response, retry, url};
+pub use crate::core::{error, headers, limiter, options, persist, queue, response, retry, url};
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -251,8 +251,8 @@ pub(crate) async fn admit(inner: &Inner, req: &Req) -> Result<Turn, JsValue> {
             }
         }
         let woken = timers::sleep(wait_ms, &req.signal, &gate).await;
-        // Cleared while a wake was on its way: out of the queue already.
-        let woken = woken.and_then(|()| if place.is_some_and(|p| quota.queue.borrow().get(p).is_none()) { Err(timers::fail(&gate, &JsValue::UNDEFINED)) } else { Ok(()) });
+        // Cleared while a wake was on its way: out of the queue already, its gate holding clear's reason.
+        let woken = woken.and_then(|()| if place.is_some_and(|p| quota.queue.borrow().get(p).is_none()) { Err(member(&gate, "reason")) } else { Ok(()) });
         if let Err(e) = woken {
             leave_queue(inner, place);
             return Err(e);

@@ -76,6 +76,30 @@ test("when the leading tab closes mid-burst, the other tabs still finish", { tim
   await Promise.all(tabs.slice(1).map((p) => p.close()));
 });
 
+test("priority holds across tabs: the leading tab orders every tab's asks", { timeout: 60_000 }, async () => {
+  const [a, b] = await openTabs(2);
+  const shareAcross = `priority-${Math.random()}`;
+  const tag = newSession("prio");
+  // Each call makes a client of the share (one per call; a realm's clients of one name share its member) and resolves
+  // with when each of its requests resolved.
+  const run = (page, args) => page.evaluate(async ({ shareAcross, count, priority, delayMs, path }) => {
+    const { Client } = await import("/files/pkg/index.browser.js");
+    const client = new Client({ baseUrl: location.origin, shareAcross, rateLimit: { requests: 1, perMs: 150 } });
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return Promise.all(Array.from({ length: count }, (_, i) => client.get(`${path}-${i}`, { priority }).then(() => Date.now())));
+  }, { shareAcross, ...args });
+  await run(a, { count: 1, priority: 0, delayMs: 0, path: `/echo/${tag}-warm` }); // tab a leads
+  // Tab a queues 8 at priority -1 (one per 150 ms: about 1.2 s); 400 ms in, tab b asks once at priority 5.
+  const [low, [high]] = await Promise.all([
+    run(a, { count: 8, priority: -1, delayMs: 0, path: `/echo/${tag}-low` }),
+    run(b, { count: 1, priority: 5, delayMs: 400, path: `/echo/${tag}-high` }),
+  ]);
+  const before = low.filter((t) => t < high).length;
+  console.log(`the other tab's priority request resolved after ${before} of the leader's 8 low ones`);
+  assert.ok(before >= 1 && before <= 5, `${before} of 8 low-priority requests went before the high one (FIFO: 8)`);
+  await Promise.all([a, b].map((p) => p.close()));
+});
+
 test("a tab's dedicated worker shares the quota with the tabs", { timeout: 60_000 }, async () => {
   const tabs = await openTabs(2);
   const run = async (shareAcross) => {
