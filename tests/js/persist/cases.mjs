@@ -107,6 +107,28 @@ export const cases = {
     check(rc.outcome === "AbortError" && rc.waited && rc.waited.reason === "cooldown" && rc.waited.delayMs > 1500, `cooldown: ${JSON.stringify(rc)}`);
   },
 
+  "a learned rate is restored: the next client paces to it before its first answer": async ({ Client }, server) => {
+    const storage = memory();
+    const l = key();
+    const options = { baseUrl: server, retry: { baseDelayMs: 50, maxDelayMs: 200, maxRetries: 8 }, persist: { key: `learned-${l}`, storage } };
+    const first = new Client(options);
+    // A server that refuses with bare 429s (no header at all): adaptive pacing learns its rate.
+    await Promise.allSettled(Array.from({ length: 24 }, () => first.get(`/rate/${l}?limit=4&window=400&headers=0`)));
+    check(first.rateLimit && first.rateLimit.learned === true, `nothing learned: ${JSON.stringify(first.rateLimit)}`);
+    await sleep(SAVED_MS);
+    const events = [];
+    const next = new Client({ ...options, onWait: (e) => events.push(e) });
+    const state = next.rateLimit;
+    check(state && state.learned === true && state.limit === first.rateLimit.limit, `after the reload: ${JSON.stringify(state)} (learned before: ${JSON.stringify(first.rateLimit)})`);
+    // Its first burst is held to the learned rate at once (no slow start, no 429 to learn from first).
+    const m = key();
+    await Promise.all(Array.from({ length: 8 }, () => next.get(`/rate/${m}?limit=4&window=400&headers=0`)));
+    check(events.length >= 4 && events.every((e) => e.reason === "learned"), `the first burst after the reload: ${JSON.stringify(events.map((e) => e.reason))}`);
+    const elsewhere = new Client({ ...options, persist: { key: `learned-${l}-other`, storage } });
+    check(elsewhere.rateLimit === null, "another key restored a learned rate");
+    return `learned ${first.rateLimit.limit} per period, restored as ${state.limit}`;
+  },
+
   "an async StorageLike: requests wait for its stored value; saves are debounced and skipped when nothing changed": async ({ Client }, server) => {
     const storage = memory(80);
     const name = `async-${key()}`;
