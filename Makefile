@@ -16,12 +16,12 @@ WASM_OPT_FLAGS := -Oz --one-caller-inline-max-function-size=20 --strip-target-fe
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-drf pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
-        test-js test-fuzz setup-fuzz size bench bench-steady bench-queue soak fuzz demo tour clean
+.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-redis setup-drf pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
+        test-js test-fuzz setup-fuzz size bench bench-steady bench-queue bench-redis soak fuzz demo tour clean
 
 all: pkg
 
-setup: setup-rust setup-nightly setup-node setup-browser setup-nginx setup-drf
+setup: setup-rust setup-nightly setup-node setup-browser setup-nginx setup-redis setup-drf
 
 setup-rust:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -47,6 +47,12 @@ setup-nginx:
 	@[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; }
 
+# redis-server from Debian's packages, for polite-fetch/redis's tests and benchmark (each starts its own on a free
+# loopback port without persistence; the package's own service is not needed).
+setup-redis:
+	@command -v redis-server >/dev/null || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; }
+
 # The npm package: release wasm tuned for size (pinned nightly, build-std) -> wasm-bindgen (web target) -> wasm-opt (npm binaryen) -> pkg/.
 pkg: setup-rust setup-nightly setup-node
 	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo +$(NIGHTLY) build --release --target wasm32-unknown-unknown --lib \
@@ -59,7 +65,7 @@ pkg: setup-rust setup-nightly setup-node
 server:
 	cargo build --release -p polite-fetch-testserver
 
-test: test-native pkg server setup-browser setup-nginx setup-drf
+test: test-native pkg server setup-browser setup-nginx setup-redis setup-drf
 	$(MAKE) --no-print-directory test-wasm-node test-wasm-browser test-js test-fuzz
 	@echo "make test: every suite passed"
 
@@ -78,7 +84,7 @@ test-wasm-browser: setup-rust setup-node setup-browser server
 
 # The packed tarball, installed into throwaway projects: Node ESM and CommonJS, Deno, Bun, workerd (miniflare),
 # a plain module page, a Web Worker and a Vite build in headless Chromium; tsc --strict, publint, attw.
-test-js: pkg server setup-browser setup-nginx setup-drf
+test-js: pkg server setup-browser setup-nginx setup-redis setup-drf
 	scripts/with-server.sh node --test --test-timeout=600000 tests/js/
 
 # Benchmarks against ky, ofetch, axios + axios-retry and raw fetch; rewrites the table in BENCHMARKS.md.
@@ -105,6 +111,11 @@ target/drf-venv/.installed: tests/drf/requirements.txt
 # BENCHMARKS.md (BENCH_ARGS=--quick leaves it alone).
 bench-dialects: pkg server setup-node setup-drf
 	scripts/with-server.sh node bench/dialects.mjs $(BENCH_ARGS)
+
+# One quota across processes on Redis: N processes against one limit, with and without redisQuota, and the cost of
+# the round trips; rewrites its table in BENCHMARKS.md ("One quota across processes"; BENCH_ARGS=--quick leaves it).
+bench-redis: pkg server setup-redis
+	scripts/with-server.sh node bench/redis.mjs $(BENCH_ARGS)
 
 # Priority under a limit: 200 prefetches queued at 10/s, then one click, with and without `priority`; rewrites its
 # table in BENCHMARKS.md ("The queue"; BENCH_ARGS=--quick leaves it alone).

@@ -129,9 +129,10 @@ export interface ClientOptions {
   /**
    * Share one quota (cooldown, server window, pacing, learned rate) with the clients of the same name and baseUrl
    * in the other tabs and workers of this origin (Web Locks + BroadcastChannel; ignored where they are missing).
-   * A non-empty string. @default not shared
+   * A non-empty string; or `redisQuota(redis, name)` from polite-fetch/redis to share it across processes and
+   * machines. @default not shared
    */
-  shareAcross?: "tabs" | (string & {});
+  shareAcross?: "tabs" | (string & {}) | { join(quota: unknown, windows: number[]): unknown };
   onRetry?: (event: RetryEvent) => void;
   /** Once each time a request has to wait for its turn (a throwing listener is ignored). */
   onWait?: (event: WaitEvent) => void;

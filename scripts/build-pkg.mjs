@@ -43,8 +43,18 @@ execFileSync(join(root, "node_modules/.bin/esbuild"), [
 ], { stdio: "inherit" });
 rmSync(join(pkg, "index.cjs.src.js"));
 
-for (const file of ["package.json", "README.md", "index.d.ts"]) {
+// polite-fetch/redis: its own entry (src/js/redis.js), which the main entry never imports.
+const redisPath = "./" + relative(pkg, join(jsDir, "redis.js")).split("\\").join("/");
+writeFileSync(join(pkg, "redis.js"), `export { redisQuota } from ${JSON.stringify(redisPath)};\n`);
+// ...and for `require` (Node servers and workers are often CommonJS): one bundled file.
+execFileSync(join(root, "node_modules/.bin/esbuild"), [
+  join(pkg, "redis.js"), "--bundle", "--format=cjs", "--platform=node", "--target=node20",
+  "--log-level=error", `--outfile=${join(pkg, "redis.cjs")}`,
+], { stdio: "inherit" });
+
+for (const file of ["package.json", "README.md", "index.d.ts", "redis.d.ts"]) {
   if (existsSync(join(template, file))) cpSync(join(template, file), join(pkg, file));
 }
 cpSync(join(template, "index.d.ts"), join(pkg, "index.d.cts"));
+cpSync(join(template, "redis.d.ts"), join(pkg, "redis.d.cts"));
 console.log(`pkg/ assembled: ${readdirSync(pkg).join(", ")}`);

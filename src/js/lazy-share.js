@@ -17,6 +17,15 @@ export function joinShare(key, quota) {
   return stub;
 }
 
+/**
+ * The share of a quota object given as `shareAcross` (`redisQuota(...)` of polite-fetch/redis): it decides with its
+ * own store, and with `quota` (this client's limits) when the store cannot be reached. `windows` is the configured
+ * pacing as [requests, perMs, ...].
+ */
+export function joinProvider(provider, quota, windows) {
+  return provider.join(quota, windows);
+}
+
 class LazyShare {
   constructor(key, quota) {
     this.share = undefined;

@@ -57,10 +57,19 @@ impl Quota {
     fn new(o: &ClientOptions) -> Quota {
         // One share per name and API: clients for different APIs never share a quota by accident.
         let max_wait_ms = o.retry.as_deref().map_or(defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
-        let share = o.share_name.as_deref().and_then(|name| {
-            let quota = SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms));
-            share::join_share(&concat(name, &concat(" ", &o.base_url)), quota)
-        });
+        let shared = || SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms));
+        let share = match (&o.share_provider, o.share_name.as_deref()) {
+            (Some(provider), _) => {
+                let windows = js_sys::Array::new();
+                for w in &o.windows {
+                    windows.push(&w.requests.into());
+                    windows.push(&w.per_ms.into());
+                }
+                Some(share::join_provider(provider, shared(), &windows))
+            }
+            (None, Some(name)) => share::join_share(&concat(name, &concat(" ", &o.base_url)), shared()),
+            (None, None) => None,
+        };
         let limiter = match share {
             Some(_) => Limiter::new(&[], o.max_concurrency),
             None => Limiter::new(&o.windows, o.max_concurrency).with_adaptive(o.adaptive, max_wait_ms),

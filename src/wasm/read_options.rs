@@ -107,8 +107,10 @@ pub(crate) struct ClientOptions {
     pub(crate) max_concurrency: Option<u32>,
     /// `adaptive` (default true).
     pub(crate) adaptive: bool,
-    /// `shareAcross`.
+    /// `shareAcross` as a name.
     pub(crate) share_name: Option<String>,
+    /// `shareAcross` as a quota object (`redisQuota(...)`: anything with a `join` function).
+    pub(crate) share_provider: Option<JsValue>,
     /// `onRetry`.
     pub(crate) on_retry: Option<Function>,
     /// `onWait`.
@@ -165,8 +167,9 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
         Some(_) => {
             c.api_key = None;
             c.token = None;
-            // Nor is its stored state: two APIs under one key would overwrite each other.
+            // Nor is its stored state (two APIs under one key would overwrite each other), nor a quota object.
             c.persist = None;
+            c.share_provider = None;
             let key_header = c.api_key_header.clone();
             let [token, key] = options::credential_headers(&key_header);
             remove_header(&mut c.headers, token);
@@ -206,11 +209,14 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
     if present(&adaptive) {
         c.adaptive = adaptive.as_bool().ok_or_else(|| type_error("adaptive must be a boolean"))?;
     }
-    if let Some(name) = read_string(o, "shareAcross")? {
-        if name.is_empty() {
-            return Err(type_error("shareAcross must be a non-empty string"));
+    let share = member(o, "shareAcross");
+    if share.is_object() && member(&share, "join").is_function() {
+        c.share_provider = Some(share);
+    } else if present(&share) {
+        match share.as_string() {
+            Some(name) if !name.is_empty() => c.share_name = Some(name),
+            _ => return Err(type_error("shareAcross must be a non-empty string or a quota object")),
         }
-        c.share_name = Some(name);
     }
     if let Some(f) = read_function(o, "onRetry")? {
         c.on_retry = Some(f);

@@ -35,8 +35,11 @@ import { root } from "./install.mjs";
 // option, a StorageLike's guarded calls and the debounce in js/persist.js. Trimmed with twiggy diff: no task of its
 // own (an async storage is awaited by the first requests; writes are JS timers), plain loops for iterator chains,
 // the event objects built in JS (-1.4 KB from the first working version together).
-const BUDGET_GZIP_BYTES = 51_900;
-const BUDGET_BROTLI_BYTES = 45_950;
+// Raised for issue 17 (51,822 -> 52,110 B gzip, 45,842 -> 46,090 brotli): `shareAcross` takes a quota object
+// (`redisQuota(...)` of the separate polite-fetch/redis entry, none of whose code is in this bundle): the option's
+// second form, the pacing windows handed to it, and its join in js/lazy-share.js.
+const BUDGET_GZIP_BYTES = 52_200;
+const BUDGET_BROTLI_BYTES = 46_200;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
