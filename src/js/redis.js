@@ -11,7 +11,7 @@
 
 const LEASE_MS = 5000;
 const RENEW_MS = 1500;
-const CALL_TIMEOUT_MS = 1000;
+const CALL_TIMEOUT_MS = 1500;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30000;
 const ANSWER_POLL_MS = 25; // waiting for an answer another process will get: how often to ask again
@@ -193,17 +193,22 @@ class RedisShare {
     this.renewTimer = undefined;
     this.state = null;
     this.learnedRate = undefined;
+    // The scripts are loaded at once, not by the first request (a slow first load sent a process to its own limits).
+    this.loading = this.loadScripts().catch(() => {});
+  }
+
+  async loadScripts() {
+    const shas = {};
+    for (const [key, source] of Object.entries(SCRIPTS)) shas[key] = await within(this.calls.load(source), CALL_TIMEOUT_MS);
+    this.shas = shas;
   }
 
   /** Runs script `name`, loading the scripts first and again when Redis forgot them (NOSCRIPT). */
   async script(name, keys, args) {
     const strings = args.map(String);
     for (let attempt = 0; ; attempt++) {
-      if (!this.shas) {
-        const shas = {};
-        for (const [key, source] of Object.entries(SCRIPTS)) shas[key] = await within(this.calls.load(source), CALL_TIMEOUT_MS);
-        this.shas = shas;
-      }
+      await this.loading;
+      if (!this.shas) await this.loadScripts();
       try {
         return await within(this.calls.run(this.shas[name], keys, strings), CALL_TIMEOUT_MS);
       } catch (error) {

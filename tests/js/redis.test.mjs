@@ -13,7 +13,8 @@ import { createRequire } from "node:module";
 import { root, installPackage } from "./install.mjs";
 
 const server = process.env.POLITE_TEST_SERVER;
-const LIBS = ["ioredis", "redis"];
+// node-redis both as today's (`redis` 6) and as the oldest the contract names (`redis4`: redis@4.7.0 under an alias).
+const LIBS = ["ioredis", "redis", "redis4"];
 let redisProcess, port, app;
 
 const freePort = () => new Promise((resolve) => {
@@ -161,8 +162,12 @@ test("bad input: a clear TypeError for no client, one not connected, a name that
   const require = createRequire(join(root, "package.json"));
   const { Redis } = require("ioredis");
   const { createClient } = require("redis");
+  const old = require("redis4");
   const lazy = new Redis({ port, lazyConnect: true });
   const unopened = createClient({ socket: { port } });
+  const unopened4 = old.createClient({ socket: { port } });
+  const connected4 = old.createClient({ socket: { port, host: "127.0.0.1" } });
+  await connected4.connect();
   const connected = new Redis({ port, host: "127.0.0.1" });
   await new Promise((resolve) => connected.once("ready", resolve));
   try {
@@ -172,11 +177,13 @@ test("bad input: a clear TypeError for no client, one not connected, a name that
       ["a string", () => redisQuota("redis://127.0.0.1", "q")],
       ["ioredis not connected", () => redisQuota(lazy, "q")],
       ["node-redis not connected", () => redisQuota(unopened, "q")],
+      ["node-redis 4 not connected", () => redisQuota(unopened4, "q")],
       ["an empty name", () => redisQuota(connected, "")],
       ["a number as name", () => redisQuota(connected, 5)],
     ]) {
       assert.throws(f, TypeError, what);
     }
+    assert.doesNotThrow(() => redisQuota(connected4, "q"), "a connected node-redis 4 client");
     assert.throws(() => new Client({ baseUrl: server, shareAcross: 5 }), TypeError);
     assert.throws(() => new Client({ baseUrl: server, shareAcross: { join: 5 } }), TypeError);
     // Values some other program wrote under our prefix: ignored or deleted, never a crash, a failure or a wait.
@@ -205,5 +212,6 @@ test("bad input: a clear TypeError for no client, one not connected, a name that
   } finally {
     lazy.disconnect();
     await connected.quit();
+    await connected4.quit();
   }
 });

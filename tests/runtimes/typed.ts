@@ -5,6 +5,7 @@ import {
   type ClientOptions, type ExtendOptions, type RetryEvent, type RateLimitState, type Hooks, type AttemptInfo,
   type WaitEvent, type QueueState, type StorageLike,
 } from "polite-fetch";
+import { redisQuota, type RedisQuota } from "polite-fetch/redis";
 
 interface Doc { id: string; title: string }
 
@@ -97,6 +98,11 @@ new Client({ baseUrl: "https://h", rateLimit: { requests: 5 } });
 new Client({ baseUrl: "https://h", token: 42 });
 // @ts-expect-error responseType is one of the listed strings
 api.get("/x", { responseType: "xml" });
+declare const someRedis: { evalsha(...args: unknown[]): unknown };
+const shared: RedisQuota = redisQuota(someRedis, "seatable-base-1");
+new Client({ baseUrl: "https://h", rateLimit: { requests: 10, perMs: 1000 }, shareAcross: shared });
+// @ts-expect-error redisQuota needs a name
+redisQuota(someRedis);
 const files: StorageLike = { getItem: async (k: string) => (k ? "v" : null), setItem: async () => {} };
 new Client({ baseUrl: "https://h", persist: "budget" });
 new Client({ baseUrl: "https://h", persist: { key: "budget", storage: files } });

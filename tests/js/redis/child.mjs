@@ -15,7 +15,7 @@ if (job.lib === "ioredis") {
   redis.on("error", () => {});
   await new Promise((resolve) => (redis.status === "ready" ? resolve() : redis.once("ready", resolve)));
 } else {
-  const { createClient } = require("redis");
+  const { createClient } = require(job.lib === "redis4" ? "redis4" : "redis");
   redis = createClient({ socket: { host: "127.0.0.1", port: job.port, reconnectStrategy: () => 200 } });
   redis.on("error", () => {});
   await redis.connect();
