@@ -187,7 +187,7 @@ class RedisShare {
     this.shas = undefined; // script name -> SHA, once loaded
     this.downUntil = 0; // while Redis is out of reach, the local limiter decides until then
     this.backoffMs = RETRY_MIN_MS;
-    this.asks = []; // waiting asks, higher priority first: { priority, settle, fail, maxWaitMs, onWait, event, told }
+    this.asks = []; // waiting asks, higher priority first: { priority, settle, maxWaitMs, onWait, event, told }
     this.pumping = false;
     this.held = new Set(); // tickets of Redis turns in flight, renewed while held
     this.renewTimer = undefined;
@@ -291,7 +291,8 @@ class RedisShare {
             waiting.onWait(waiting.event);
           } catch {}
         }
-        await new Promise((resolve) => unref(setTimeout(resolve, kind === 1 ? Math.min(Math.max(waitMs, 1), MAX_POLL_MS) : ANSWER_POLL_MS)));
+        // Not unref'd: a request waiting for its turn keeps the process alive, as any wait of the client does.
+        await new Promise((resolve) => setTimeout(resolve, kind === 1 ? Math.min(Math.max(waitMs, 1), MAX_POLL_MS) : ANSWER_POLL_MS));
       }
     } finally {
       this.pumping = false;
