@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Fuzzes every parser of the pure core with cargo-fuzz (libFuzzer, nightly Rust) for SECONDS each (default 8):
-# header values, the RateLimit structured fields, error bodies, URLs, the limiter's state machine, and the text
-# `persist` stores. New inputs go to target/fuzz-corpus/, so the checked-in seeds in fuzz/corpus/ stay as they are;
-# a crash leaves its input in fuzz/artifacts/ and fails.
+# header values, the RateLimit structured fields, error bodies, URLs, the limiter's state machine, the Link header,
+# and the text `persist` stores. New inputs go to target/fuzz-corpus/, so the checked-in seeds in fuzz/corpus/ stay
+# as they are; a crash leaves its input in fuzz/artifacts/ and fails.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-8}
 cd "$root/fuzz"
-for target in headers ratelimit_field error_body url limiter persist; do
+for target in headers ratelimit_field error_body url limiter persist link; do
   work="$root/target/fuzz-corpus/$target"
   mkdir -p "$work"
   out=$(cargo "+${NIGHTLY:-nightly}" fuzz run "$target" "$work" "corpus/$target" -- -max_total_time="$seconds" -print_final_stats=1 2>&1) || {

@@ -14,6 +14,8 @@ pub mod core;
 
 // The core's modules under their old paths, for the fuzz targets and users of the Rust crate.
 pub use crate::core::{error, headers, limiter, options, persist, queue, response, retry, url};
+#[cfg(not(target_arch = "wasm32"))]
+pub use crate::core::link;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;
