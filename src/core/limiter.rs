@@ -334,14 +334,21 @@ impl Limiter {
         }
     }
 
-    /// Until when a 429's cooldown holds every request (in the past when none does).
-    pub fn cooldown_until(&self) -> f64 {
-        self.cooldown_until
-    }
-
     /// Why the latest [`Limiter::admit`] that did not answer `Go` waited.
     pub fn wait_reason(&self) -> WaitReason {
         self.reason
+    }
+
+    /// What `onWait` tells of a request that starts to wait at `now`: why, and how long (NaN: unknown). The first in
+    /// line was told `wait_ms` by [`Limiter::admit`]; one behind others waits at least for a cooldown to end, and
+    /// for an unknown time otherwise.
+    pub fn told_wait(&self, first: bool, wait_ms: f64, now: f64) -> (WaitReason, f64) {
+        let cooling_ms = self.cooldown_until - now;
+        match () {
+            _ if first => (self.reason, wait_ms),
+            _ if cooling_ms > 0.0 => (WaitReason::Cooldown, cooling_ms),
+            _ => (self.reason, f64::NAN),
+        }
     }
 
     fn decide(&mut self, now: f64) -> Admission {
@@ -810,6 +817,21 @@ mod tests {
             go(&mut adaptive, now);
         }
         assert!(matches!(adaptive.admit(now), Admission::WaitUntil(_)));
+    }
+
+    #[test]
+    fn what_on_wait_is_told() {
+        let mut l = Limiter::new(&[RateWindow { requests: 1, per_ms: 1000.0 }], None);
+        let t = go(&mut l, 0.0);
+        l.finish(t, 10.0, None);
+        assert_eq!(l.admit(20.0), Admission::WaitUntil(1010.0));
+        // The first in line: the limiter's reason and wait; behind it: unknown.
+        assert_eq!(l.told_wait(true, 990.0, 20.0), (WaitReason::Pacing, 990.0));
+        let (reason, delay) = l.told_wait(false, f64::INFINITY, 20.0);
+        assert!(reason == WaitReason::Pacing && delay.is_nan());
+        // During a cooldown everyone waits at least for its end.
+        l.cool_down(520.0);
+        assert_eq!(l.told_wait(false, f64::INFINITY, 20.0), (WaitReason::Cooldown, 500.0));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::error::{self, ErrorKind};
 use crate::core::headers::RateHeaders;
-use crate::core::limiter::{Admission, Ticket, WaitReason};
+use crate::core::limiter::{Admission, Ticket};
 use crate::core::options::{self, RetryPolicy};
 use crate::core::queue::Place;
 use crate::core::response::ResponseType;
@@ -296,17 +296,10 @@ fn leave_queue(inner: &Inner, place: Option<Place>) {
     }
 }
 
-/// Why a request that starts to wait waits, and how long (NaN: unknown). The first in line was told by the limiter;
-/// one behind others waits at least for a cooldown to end, and for an unknown time otherwise.
+/// Why a request that starts to wait waits, and how long (NaN: unknown): the core's word (`Limiter::told_wait`).
 fn first_wait(inner: &Inner, first: bool, wait_ms: f64) -> (&'static str, f64) {
-    let limiter = inner.quota.limiter.borrow();
-    let reason = limiter.wait_reason();
-    let cooling_ms = limiter.cooldown_until() - now();
-    match () {
-        _ if first => (reason.as_str(), wait_ms),
-        _ if cooling_ms > 0.0 => (WaitReason::Cooldown.as_str(), cooling_ms),
-        _ => (reason.as_str(), f64::NAN),
-    }
+    let (reason, delay_ms) = inner.quota.limiter.borrow().told_wait(first, wait_ms, now());
+    (reason.as_str(), delay_ms)
 }
 
 /// `onWait`'s event for `req`: `delay_ms` NaN when unknown (then `delayMs` is undefined).
