@@ -4,10 +4,10 @@
 // and beforeError with the arguments and effects the contract gives, hooks that throw, extend()'s concatenation,
 // and bad hooks.
 import { test, before, after } from "node:test";
-import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { root } from "./install.mjs";
+import { launchChromium, runCasesInPage } from "./page-cases.mjs";
 import { cases } from "./hooks/cases.mjs";
 
 const pkg = await import(join(root, "pkg/index.node.js"));
@@ -40,20 +40,6 @@ for (const [name, run] of Object.entries(cases)) {
 }
 
 test("Chromium page: every case with the browser's fetch, Request and Response, and the package as a page loads it", async () => {
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"] });
-  const page = await browser.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (e) => pageErrors.push(`pageerror: ${e}`));
-  await page.goto(`${server}/files/tests/js/pages/hooks.html`);
-  await page.waitForFunction(() => window.__ready, null, { timeout: 20_000 });
-  assert.deepEqual(await page.evaluate(() => window.caseNames), Object.keys(cases));
-  const failed = [];
-  for (const name of Object.keys(cases)) {
-    const r = await page.evaluate(([n, o]) => window.runCase(n, o), [name, otherBase]);
-    if (r.info) console.log(`page: ${name}: ${r.info.split("\n")[0]}`);
-    if (!r.ok) failed.push(`${name}: ${r.info}`);
-  }
-  assert.deepEqual([...failed, ...pageErrors], []);
+  browser = await launchChromium();
+  await runCasesInPage(browser, `${server}/files/tests/js/pages/hooks.html`, cases, [otherBase]);
 });

@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root } from "./install.mjs";
+import { launchChromium, runCasesInPage } from "./page-cases.mjs";
 import { cases } from "./persist/cases.mjs";
 
 const entry = join(root, "pkg/index.node.js");
@@ -48,28 +49,12 @@ test("a file-backed StorageLike: a restarted process waits for the budget the la
 });
 
 async function launch() {
-  if (browser) return browser;
-  const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"] });
+  browser ??= await launchChromium();
   return browser;
 }
 
 test("Chromium page: every case with the browser's fetch and timers, and the package as a page loads it", async () => {
-  const page = await (await launch()).newPage();
-  const pageErrors = [];
-  page.on("pageerror", (e) => pageErrors.push(`pageerror: ${e}`));
-  await page.goto(`${server}/files/tests/js/pages/persist.html`);
-  await page.waitForFunction(() => window.__ready, null, { timeout: 20_000 });
-  assert.deepEqual(await page.evaluate(() => window.caseNames), Object.keys(cases));
-  const failed = [];
-  for (const name of Object.keys(cases)) {
-    const r = await page.evaluate((n) => window.runCase(n), name);
-    if (r.info) console.log(`page: ${name}: ${r.info.split("\n")[0]}`);
-    if (!r.ok) failed.push(`${name}: ${r.info}`);
-  }
-  assert.deepEqual([...failed, ...pageErrors], []);
-  await page.close();
+  await runCasesInPage(await launch(), `${server}/files/tests/js/pages/persist.html`, cases);
 });
 
 test("Chromium, the real localStorage across a real reload: the next page's client waits instead of sending", async () => {

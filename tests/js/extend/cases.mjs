@@ -2,25 +2,9 @@
 // each takes the package's exports, the reference server's origin and a second origin that answers every request
 // with the headers it got, and throws when the behaviour is wrong. Plain ESM, no Node API.
 
+import { check, thrown, key, same } from "../cases-helpers.mjs";
+
 const KEY = "sk-extend-secret-4321";
-const key = () => Math.random().toString(36).slice(2);
-
-/** Throws `message` unless `ok`. */
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-
-/** The thrown value of `f()` (or of its promise); throws when it did not throw. */
-async function thrown(f, what) {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error(`${what}: did not throw`);
-}
-
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /** name -> async (pkg, server, other) => void */
 export const cases = {

@@ -3,26 +3,10 @@
 // that counts what it receives (`${other}/count` tells how many), and throws when the behaviour is wrong. The
 // reference server's /__stats/<name> tells how many requests it saw. Plain ESM, no Node API.
 
+import { check, thrown, key, sleep, same } from "../cases-helpers.mjs";
+
 const KEY = "sk-hooks-secret-8765";
-const key = () => Math.random().toString(36).slice(2);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Throws `message` unless `ok`. */
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-
-/** The thrown value of `f()` (or of its promise); throws when it did not throw. */
-async function thrown(f, what) {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error(`${what}: did not throw`);
-}
-
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const fast = { baseDelayMs: 10, maxDelayMs: 20 };
 
 /** name -> async (pkg, server, other) => string | void */

@@ -5,26 +5,11 @@
 // persist.test.mjs). "The next client" is a new Client with the same key and baseUrl: what a reload makes.
 // Plain ESM, no Node API.
 
+import { check, thrown, key, sleep } from "../cases-helpers.mjs";
+
 const KEY = "sk-persist-secret-2468";
 const TOKEN = "tok-persist-1357";
-const key = () => Math.random().toString(36).slice(2);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const SAVED_MS = 450; // a change is written 250 ms after it
-
-/** Throws `message` unless `ok`. */
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-
-/** The thrown value of `f()` (or of its promise); throws when it did not throw. */
-async function thrown(f, what) {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error(`${what}: did not throw`);
-}
 
 /** A StorageLike in memory that counts its writes; `delayMs` makes it async (each call a promise). */
 function memory(delayMs) {

@@ -3,24 +3,9 @@
 // the behaviour is wrong. What was sent, and in which order, is seen by a `fetch` option that notes each URL and
 // calls the runtime's real fetch. Plain ESM, no Node API.
 
+import { check, thrown, key, sleep, same } from "../cases-helpers.mjs";
+
 const KEY = "sk-queue-secret-4321";
-const key = () => Math.random().toString(36).slice(2);
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Throws `message` unless `ok`. */
-function check(ok, message) {
-  if (!ok) throw new Error(message);
-}
-
-/** The thrown value of `f()` (or of its promise); throws when it did not throw. */
-async function thrown(f, what) {
-  try {
-    await f();
-  } catch (e) {
-    return e;
-  }
-  throw new Error(`${what}: did not throw`);
-}
 
 /** A fetch that notes the path (and `?n=` tag) of each request it sends, and the most it had in flight at once. */
 function watching() {
@@ -33,8 +18,6 @@ function watching() {
   };
   return seen;
 }
-
-const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * Starts one request that holds the client's only turn (`/echo?delay=`), then, while it is in flight, the tagged
