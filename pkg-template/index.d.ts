@@ -147,6 +147,19 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Steps into each request; `extend()` runs the parent's first. */
   hooks?: Hooks;
+  /**
+   * Conditional requests: the result of a 2xx GET with an `ETag` (or only `Last-Modified`) is remembered for its
+   * URL, `responseType` and credentials; the next such GET sends `If-None-Match` (or `If-Modified-Since`), and a
+   * 304 resolves with a copy of the remembered result. A write (POST, PUT, PATCH, DELETE) to a URL forgets it. At
+   * most `maxEntries` (a whole number of at least 1), least recently used first out. @default false (256 when on)
+   */
+  revalidate?: boolean | { maxEntries?: number };
+  /**
+   * Shared in-flight GETs: a GET or HEAD equal to one in flight (method, URL, headers, credentials, responseType)
+   * waits for it instead of being sent; each caller gets its own copy. Never for `responseType` "response", "blob"
+   * or "arrayBuffer". @default false
+   */
+  dedupe?: boolean;
 }
 
 /**
@@ -179,6 +192,29 @@ export interface RequestOptions<R extends ResponseType = ResponseType> {
   responseType?: R;
   /** Among requests waiting for a turn, a higher one goes first; equal ones in the order made. A finite number. @default 0 */
   priority?: number;
+  /** Share this GET with an equal one in flight (see the client option). @default the client's `dedupe` */
+  dedupe?: boolean;
+}
+
+/** What `paginate`'s `items` and `next` are told about a page's response. */
+export interface PageResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  url: string;
+}
+
+/** `paginate()` options: those of `get`, plus how to find items and the next page. */
+export interface PaginateOptions<R extends ResponseType = ResponseType> extends RequestOptions<R> {
+  /** The items of a page (then the iteration yields items, not pages). */
+  items?: (page: any, response: PageResponse) => unknown[];
+  /**
+   * The next page's path or URL (resolved as `get` resolves a path); null or undefined ends. Default: the Link
+   * header's rel="next", else a string `next` field at the top of a JSON body (Django REST framework).
+   */
+  next?: (page: any, response: PageResponse) => string | URL | null | undefined;
+  /** At most this many pages (a whole number of at least 1). @default no limit */
+  maxPages?: number;
 }
 
 /** `request()` options: the body travels in the options. */
@@ -240,6 +276,11 @@ export class Client {
   put<T = any, R extends ResponseType = "auto">(path: string, body?: RequestBody, options?: RequestOptions<R>): Promise<ResultOf<R, T>>;
   patch<T = any, R extends ResponseType = "auto">(path: string, body?: RequestBody, options?: RequestOptions<R>): Promise<ResultOf<R, T>>;
   request<T = any, R extends ResponseType = "auto">(method: string, path: string, options?: RequestWithBodyOptions<R>): Promise<ResultOf<R, T>>;
+  /**
+   * Each page of a list (or, with `items`, each item), every page a paced, queued, retried GET. A next page off
+   * baseUrl (another origin, or above its path prefix) is not followed: the iteration throws a TypeError naming it.
+   */
+  paginate<T = any>(path: string, options?: PaginateOptions): AsyncGenerator<T, void, undefined>;
   /** GET until the API stops answering 204 "still processing". */
   poll<T = any, R extends ResponseType = "auto">(path: string, options?: PollOptions<R>): Promise<ResultOf<R, T>>;
   /**

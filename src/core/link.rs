@@ -125,14 +125,17 @@ fn skip_to_comma(bytes: &[u8], mut i: usize) -> usize {
     bytes.len()
 }
 
-/// The target of the first link with relation `next` in the `Link` fields `values` (in the order received),
-/// resolved against `response_url`; `None` when there is none or it does not resolve.
+/// The target of the first link with relation `next` in the `Link` fields `values` (in the order received), as
+/// written; `None` when there is none. Resolve it with [`resolve_reference`] (the wasm build hands it to the
+/// runtime's URL parser instead, the one fetch itself uses: the same answers, 3 KB fewer).
+pub fn next_target(values: &[&str]) -> Option<String> {
+    values.iter().flat_map(|value| parse_links(value)).find(|link| link.rels.iter().any(|r| r == "next")).map(|link| link.target)
+}
+
+/// The target of the first link with relation `next` in the `Link` fields `values`, resolved against
+/// `response_url`; `None` when there is none or it does not resolve.
 pub fn next_link(values: &[&str], response_url: &str) -> Option<String> {
-    values
-        .iter()
-        .flat_map(|value| parse_links(value))
-        .find(|link| link.rels.iter().any(|r| r == "next"))
-        .and_then(|link| resolve_reference(response_url, &link.target))
+    next_target(values).and_then(|target| resolve_reference(response_url, &target))
 }
 
 /// Resolves a URI reference against an absolute `http:`/`https:` URL (RFC 3986, section 5.2, with dot segments

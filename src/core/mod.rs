@@ -6,16 +6,17 @@
 //! adaptive learning), [`queue`] (who waits for a turn, in priority order), [`persist`] (what a reload keeps) and
 //! [`link`] (the `Link` header's next page).
 
+pub mod dedupe;
 pub mod error;
 pub mod headers;
 pub mod limiter;
 // Not in the wasm until pagination (issue 19) uses it: unused, its mere presence changed LLVM's inlining of shared
 // generics elsewhere (+135 B gzip, measured).
-#[cfg(not(target_arch = "wasm32"))]
 pub mod link;
 pub mod options;
 pub mod persist;
 pub mod queue;
+pub mod remember;
 pub mod response;
 pub mod retry;
 pub mod text;

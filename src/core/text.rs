@@ -21,6 +21,16 @@ pub fn fold_whitespace(text: &str) -> String {
     out
 }
 
+/// FNV-1a (64 bits) of `bytes`, starting from `seed` (the FNV offset basis for a plain hash).
+pub fn fnv64(seed: u64, bytes: &[u8]) -> u64 {
+    let mut hash = seed;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,4 +44,5 @@ mod tests {
         assert_eq!(fold_whitespace("  a \n\t b  c "), "a b c");
         assert_eq!(fold_whitespace(" \n "), "");
     }
+
 }

@@ -164,6 +164,24 @@ pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
     Ok(url)
 }
 
+/// Resolves a next page's target as [`resolve`] does, but an absolute URL must also stay under baseUrl's path
+/// prefix, dot segments included ("https://h/api/v2/../x" is above "/api/v2"): pagination follows what a server
+/// sent, and credentials go only under baseUrl.
+pub fn resolve_under(base: &BaseUrl, target: &str) -> Result<String, UrlError> {
+    if !has_scheme(target) {
+        return resolve(base, target);
+    }
+    let rest = match split_origin(target.split('#').next().unwrap_or("")) {
+        Ok(Some((origin, rest))) if origin == base.origin => rest,
+        _ => return Err(UrlError::OtherOrigin),
+    };
+    let under = rest.strip_prefix(base.prefix.as_str()).filter(|tail| tail.is_empty() || tail.starts_with(['/', '?']));
+    match under {
+        Some(tail) => resolve(base, tail),
+        None => Err(UrlError::AbovePrefix),
+    }
+}
+
 /// Appends `segments` (a relative path, '/' or '\\' between segments) to `url`, which ends in '/', with its dot
 /// segments resolved; `AbovePrefix` when a ".." has nothing left to remove.
 fn push_segments(url: &mut String, segments: &str) -> Result<(), UrlError> {
@@ -406,5 +424,31 @@ mod tests {
             let _ = path_of(s);
             let _ = is_same_origin(&b, s);
         }
+    }
+
+    #[test]
+    fn next_pages_stay_under_the_prefix() {
+        let base = parse_base_url("https://h/api/v2").unwrap();
+        let cases = [
+            ("https://h/api/v2/items?page=2", Ok("https://h/api/v2/items?page=2")),
+            ("https://h/api/v2?page=2", Ok("https://h/api/v2?page=2")),
+            ("HTTPS://H/api/v2/items", Ok("https://h/api/v2/items")),
+            ("https://h/api/v2/a/../b", Ok("https://h/api/v2/b")),
+            ("https://h/api/v2/../x", Err(UrlError::AbovePrefix)),
+            ("https://h/api/v2/%2e%2e/x", Err(UrlError::AbovePrefix)),
+            ("https://h/api/v20/items", Err(UrlError::AbovePrefix)),
+            ("https://h/api/items", Err(UrlError::AbovePrefix)),
+            ("https://h/", Err(UrlError::AbovePrefix)),
+            ("https://other/api/v2/items", Err(UrlError::OtherOrigin)),
+            ("http://h/api/v2/items", Err(UrlError::OtherOrigin)),
+            ("//other/api/v2", Err(UrlError::OtherOrigin)),
+            ("items?page=2", Ok("https://h/api/v2/items?page=2")),
+            ("../x", Err(UrlError::AbovePrefix)),
+        ];
+        for (target, want) in cases {
+            assert_eq!(resolve_under(&base, target), want.map(String::from), "{target}");
+        }
+        let root = parse_base_url("https://h").unwrap();
+        assert_eq!(resolve_under(&root, "https://h/x?p=2"), Ok("https://h/x?p=2".into()));
     }
 }

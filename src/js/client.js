@@ -1,7 +1,7 @@
 // The request methods of `Client`, written once here over the one call the wasm core exports (`send`): seven wasm
 // exports, each with its glue and shim, cost more bytes than these lines. The package entries call addMethods.
 
-/** Adds get, delete, head, post, put, patch and request to the wasm-bindgen `Client` class. */
+/** Adds get, delete, head, post, put, patch, request and paginate to the wasm-bindgen `Client` class. */
 export function addMethods(Client) {
   const proto = Client.prototype;
   for (const name of ["get", "delete", "head"]) {
@@ -16,6 +16,11 @@ export function addMethods(Client) {
       return this.send(method, path, body, options);
     };
   }
+  // js/paginate.js comes on the first call: only clients that paginate download it.
+  proto.paginate = async function* (path, options) {
+    const { pages } = await import("./paginate.js");
+    yield* pages(this, path, options);
+  };
   proto.request = function (method, path, options) {
     return this.send(method, path, options === null || options === undefined ? undefined : options.body, options);
   };

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::core::error::ErrorKind;
 use crate::core::headers::{HeaderList, RateHeaders};
 use crate::core::options;
-use crate::core::response::{self, BodyKind, ReadAs};
+use crate::core::response::{self, BodyKind, ReadAs, ResponseType};
 use crate::core::retry::Failure;
 use crate::core::url;
 use crate::wasm::client::{Inner, Token, MAX_REMEMBERED_SECRETS, MIN_REDACTED_LEN};
@@ -16,6 +16,8 @@ use crate::wasm::errors::{self, http_error, invalid_response_error, option_error
 use crate::wasm::fetch::{self, Response};
 use crate::wasm::hooks::{self, AFTER_RESPONSE, BEFORE_REQUEST};
 use crate::wasm::read_options::{abort_reason, concat, member};
+use crate::wasm::paginate;
+use crate::wasm::revalidate;
 use crate::wasm::tasks;
 use crate::wasm::timers::{now, Attempt, AttemptGuard};
 
@@ -76,13 +78,15 @@ pub(crate) struct Target<'a> {
 /// One attempt (`number` counts from 1 in the call): headers, the beforeRequest hooks, fetch (following redirects
 /// on the base origin), the afterResponse hooks, then the body or the typed error.
 pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token: bool, number: u32) -> Outcome {
-    let headers = match attempt_headers(inner, req, refresh_token).await {
+    let mut headers = match attempt_headers(inner, req, refresh_token).await {
         Ok(h) => h,
         Err(e) => {
             cancel(inner, &turn);
             return Outcome::Thrown(e);
         }
     };
+    // With `revalidate`, a remembered result's validator goes out with the GET.
+    let conditional = revalidate::lookup(inner, req, &mut headers);
     let mut target = Target { url: req.url.clone(), method: req.method.clone(), base: Some(&inner.base_headers), headers, body: req.body.clone() };
     let hooks = &inner.options.hooks;
     let mut request = JsValue::UNDEFINED;
@@ -133,11 +137,21 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     if sent {
         report(inner, &turn, at, Some(&rate), Some(rate.acted_status(status)));
     }
+    if status == 304 && req.method == "GET" {
+        if let Some(value) = conditional.as_ref().and_then(|(_, remembered)| remembered.as_ref()) {
+            return Outcome::Done(Success { value: paginate::result(req, revalidate::copy(value), &response), status, retry_after_ms: rate.retry_after_ms });
+        }
+        // The caller's own If-None-Match or If-Modified-Since: a 304 is its answer, with no body (as a 204).
+        if revalidate::caller_conditional(inner, req) {
+            let value = if req.response_type == ResponseType::Response { response.clone() } else { JsValue::UNDEFINED };
+            return Outcome::Done(Success { value: paginate::result(req, value, &response), status, retry_after_ms: rate.retry_after_ms });
+        }
+    }
     let ok = (200..300).contains(&status);
     // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
     let how = if ok {
         match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
-            BodyKind::Response => return Outcome::Done(Success { value: response.into(), status, retry_after_ms: rate.retry_after_ms }),
+            BodyKind::Response => return Outcome::Done(Success { value: paginate::result(req, response.clone(), &response), status, retry_after_ms: rate.retry_after_ms }),
             kind => response::read_as(kind, req.response_type, snapshot.get("content-length")),
         }
     } else {
@@ -159,7 +173,10 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
         Err(e) => return failure_outcome(inner, req, &guard, e),
     };
     if ok {
-        return Outcome::Done(Success { value: body, status, retry_after_ms: rate.retry_after_ms });
+        if let Some((key, _)) = conditional {
+            revalidate::answered(inner, key, &response, &body);
+        }
+        return Outcome::Done(Success { value: paginate::result(req, body, &response), status, retry_after_ms: rate.retry_after_ms });
     }
     let body = error_body(body, snapshot.get("content-type"));
     let error = http_error(inner, req, status, &response, body, &rate);

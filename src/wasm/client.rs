@@ -11,6 +11,7 @@ use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults};
 use crate::core::queue::WaitQueue;
 use crate::wasm::engine::{self, execute, rate_limit_value, Poll, Req};
+use crate::core::url;
 use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::hooks::{self, BEFORE_ERROR};
 use crate::wasm::persist::{self, Persist};
@@ -18,6 +19,9 @@ use crate::wasm::fetch;
 use crate::wasm::read_options::{concat, member, prepare, read_client, read_ms, ClientOptions};
 use crate::wasm::share::{self, Share, SharedQuota};
 use crate::wasm::tasks;
+use crate::wasm::dedupe::{self, Flights};
+use crate::wasm::revalidate::{self, Remembered};
+use crate::core::remember::Memory;
 
 /// How many distinct tokens from a token function are remembered for redaction.
 pub(crate) const MAX_REMEMBERED_SECRETS: usize = 16;
@@ -103,6 +107,12 @@ pub(crate) struct Inner {
     pub(crate) header_names: JsValue,
     /// The apiKey and tokens, redacted from every error.
     pub(crate) secrets: RefCell<Vec<String>>,
+    /// The results remembered for conditional requests (`revalidate` on).
+    pub(crate) remembered: Option<Remembered>,
+    /// Salts the credentials' ids of this client's keys (random: an id means nothing outside the client).
+    pub(crate) salt: u64,
+    /// The requests in flight that equal calls wait for (`dedupe`).
+    pub(crate) flights: Flights,
 }
 
 impl Inner {
@@ -127,7 +137,11 @@ impl Inner {
             secrets.push(t.clone());
         }
         secrets.retain(|s| s.len() >= MIN_REDACTED_LEN);
+        let random = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
         Inner {
+            remembered: o.revalidate.map(|max| RefCell::new(Memory::new(max))),
+            salt: random() << 32 | random(),
+            flights: Flights::default(),
             options: o,
             quota,
             base_headers: base_headers.into(),
@@ -166,11 +180,13 @@ impl Client {
         Ok(Client { inner: Rc::new(Inner::new(o, quota)) })
     }
     /// Starts a call: `method` (any case) to `path` with `body`; js/client.js defines `get`, `post`, `put`,
-    /// `patch`, `delete`, `head` and `request` over it (one wasm export instead of seven).
-    pub fn send(&self, method: JsValue, path: JsValue, body: JsValue, options: JsValue) -> Promise {
+    /// `patch`, `delete`, `head` and `request` over it (one wasm export instead of seven). With `page` true, a GET
+    /// of `paginate` (js/paginate.js): `path` must stay under baseUrl, and the result comes as `[result, { status,
+    /// headers, url }, next]`.
+    pub fn send(&self, method: JsValue, path: JsValue, body: JsValue, options: JsValue, page: JsValue) -> Promise {
         let Some(method) = method.as_string() else { return Promise::reject(&type_error("method must be a string")) };
         match options::normalize_method(&method) {
-            Ok(method) => self.start(&method, path, body, options),
+            Ok(method) => self.start(&method, path, body, options, page.is_truthy()),
             Err(e) => Promise::reject(&option_error(e)),
         }
     }
@@ -209,8 +225,16 @@ impl Client {
         engine::clear(&self.inner, &reason)
     }
 
-    fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue) -> Promise {
-        match prepare(&self.inner, method, path, body, &options) {
+    fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue, page: bool) -> Promise {
+        let read = || {
+            if page {
+                under_base(&self.inner, &path)?;
+            }
+            let mut req = prepare(&self.inner, method, path, body, &options)?;
+            req.page = page;
+            Ok(req)
+        };
+        match read() {
             Ok(req) => spawn(&self.inner, req, None),
             Err(e) => Promise::reject(&e),
         }
@@ -221,42 +245,53 @@ impl Client {
 impl Client {
     /// GET `path`.
     pub fn get(&self, path: JsValue, options: JsValue) -> Promise {
-        self.start("GET", path, JsValue::UNDEFINED, options)
+        self.start("GET", path, JsValue::UNDEFINED, options, false)
     }
 
     /// POST `body` to `path`.
     pub fn post(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
-        self.start("POST", path, body, options)
+        self.start("POST", path, body, options, false)
     }
 
     /// PUT `body` to `path`.
     pub fn put(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
-        self.start("PUT", path, body, options)
+        self.start("PUT", path, body, options, false)
     }
 
     /// PATCH `path` with `body`.
     pub fn patch(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
-        self.start("PATCH", path, body, options)
+        self.start("PATCH", path, body, options, false)
     }
 
     /// DELETE `path`.
     pub fn delete(&self, path: JsValue, options: JsValue) -> Promise {
-        self.start("DELETE", path, JsValue::UNDEFINED, options)
+        self.start("DELETE", path, JsValue::UNDEFINED, options, false)
     }
 
     /// HEAD `path` (resolves with `undefined`).
     pub fn head(&self, path: JsValue, options: JsValue) -> Promise {
-        self.start("HEAD", path, JsValue::UNDEFINED, options)
+        self.start("HEAD", path, JsValue::UNDEFINED, options, false)
     }
 
     /// Any method; the body is `options.body`.
     pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> Promise {
         let Some(method) = method.as_string() else { return Promise::reject(&type_error("method must be a string")) };
         match options::normalize_method(&method) {
-            Ok(method) => self.start(&method, path, member(&options, "body"), options),
+            Ok(method) => self.start(&method, path, member(&options, "body"), options, false),
             Err(e) => Promise::reject(&option_error(e)),
         }
     }
+}
+
+/// A next page's target off baseUrl (another origin, or above its path prefix) is a `TypeError` naming its origin
+/// and path (not its query, which may carry a token of the server's).
+#[inline(never)]
+fn under_base(inner: &Inner, target: &JsValue) -> Result<(), JsValue> {
+    let target = target.as_string().unwrap_or_default();
+    url::resolve_under(&inner.options.base, &target).map(drop).map_err(|e| {
+        let end = target.find(['?', '#']).unwrap_or(target.len());
+        type_error(&concat("next page not followed: ", &concat(&target[..end], &concat(": ", e.message()))))
+    })
 }
 
 /// Runs one call in the background; its promise settles with the call.
@@ -265,6 +300,14 @@ fn spawn(inner: &Rc<Inner>, mut req: Req, poll: Option<Poll>) -> Promise {
     inner.quota.made.set(req.order + 1);
     let hooks = inner.options.hooks.clone();
     let inner = inner.clone();
-    let call = tasks::spawn(async move { execute(&inner, &req, poll).await });
+    let call = if poll.is_none() && dedupe::applies(&req) {
+        tasks::spawn(dedupe::call(inner, req))
+    } else {
+        tasks::spawn(async move {
+            let result = execute(&inner, &req, poll).await;
+            revalidate::after_call(&inner, &req);
+            result
+        })
+    };
     if hooks.has(BEFORE_ERROR) { hooks::catch_errors(&hooks.lists, call) } else { call }
 }

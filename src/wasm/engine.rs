@@ -41,6 +41,10 @@ pub(crate) struct Req {
     pub(crate) priority: f64,
     /// When the request was made, in its quota: equal priorities go in this order.
     pub(crate) order: u64,
+    /// `dedupe`: an equal call in flight may answer this one.
+    pub(crate) dedupe: bool,
+    /// A page of `paginate`: the result comes with its response (`wasm::paginate::result`).
+    pub(crate) page: bool,
 }
 
 /// A successful answer.

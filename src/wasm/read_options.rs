@@ -121,6 +121,10 @@ pub(crate) struct ClientOptions {
     pub(crate) hooks: Hooks,
     /// `persist`: the key and the storage (`undefined`: localStorage).
     pub(crate) persist: Option<(String, JsValue)>,
+    /// `revalidate`: how many results to remember (`None`: off).
+    pub(crate) revalidate: Option<usize>,
+    /// `dedupe`, for every call that does not say otherwise.
+    pub(crate) dedupe: bool,
 }
 
 impl ClientOptions {
@@ -235,7 +239,37 @@ pub(crate) fn read_client(o: &JsValue, c: &mut ClientOptions, parent: Option<&Ba
     if present(&persist) {
         c.persist = Some(read_persist(&persist)?);
     }
+    let revalidate = member(o, "revalidate");
+    if present(&revalidate) {
+        c.revalidate = read_revalidate(&revalidate)?;
+    }
+    if let Some(dedupe) = read_bool(o, "dedupe")? {
+        c.dedupe = dedupe;
+    }
     Ok(())
+}
+
+/// A boolean option (absent: `None`).
+fn read_bool(obj: &JsValue, key: &str) -> Result<Option<bool>, JsValue> {
+    let v = member(obj, key);
+    if !present(&v) {
+        return Ok(None);
+    }
+    v.as_bool().map(Some).ok_or_else(|| type_error(&concat(key, " must be a boolean")))
+}
+
+/// `revalidate`: `true`, `false` or `{ maxEntries }` (a whole number of at least 1, default 256).
+fn read_revalidate(v: &JsValue) -> Result<Option<usize>, JsValue> {
+    if let Some(on) = v.as_bool() {
+        return Ok(on.then_some(crate::core::remember::DEFAULT_MAX_ENTRIES));
+    }
+    if !v.is_object() {
+        return Err(type_error("revalidate must be a boolean or { maxEntries }"));
+    }
+    match read_number(v, "maxEntries") {
+        Some(n) => Ok(Some(options::check_count("revalidate.maxEntries", n, 1.0).map_err(option_error)? as usize)),
+        None => Ok(Some(crate::core::remember::DEFAULT_MAX_ENTRIES)),
+    }
 }
 
 /// `persist`: `"key"` or `{ key, storage? }`, the key a non-empty string, a storage with `getItem` and `setItem`.
@@ -355,7 +389,7 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue>
 /// Validates a request's arguments into a [`Req`]; every problem is a `TypeError`. With no options (the common
 /// call) nothing more is read.
 pub(crate) fn prepare(inner: &Inner, method: &str, path: JsValue, body: JsValue, options: &JsValue) -> Result<Req, JsValue> {
-    let mut req = Req { method: method.into(), timeout_ms: inner.options.timeout_ms, retry: inner.options.retry.clone(), ..Req::default() };
+    let mut req = Req { method: method.into(), timeout_ms: inner.options.timeout_ms, retry: inner.options.retry.clone(), dedupe: inner.options.dedupe, ..Req::default() };
     read_request(inner, path, body, options, &mut req)?;
     Ok(req)
 }
@@ -388,6 +422,9 @@ fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, 
     req.retry = read_retry(&member(options, "retry"), inner.options.retry.as_ref())?;
     if let Some(priority) = read_number(options, "priority") {
         req.priority = options::check_finite("priority", priority).map_err(option_error)?;
+    }
+    if let Some(dedupe) = read_bool(options, "dedupe")? {
+        req.dedupe = dedupe;
     }
     Ok(())
 }

@@ -49,6 +49,8 @@ pub enum Reply {
         chunks: Vec<Vec<u8>>,
         delay_ms: u64,
         close: bool,
+        /// Where main.rs notes whether the whole body went out ("done") or the client hung up ("aborted").
+        tag: Option<String>,
     },
 }
 
@@ -113,7 +115,7 @@ pub fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-pub const EXPOSED: &str = "Retry-After, retry-after-ms, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-RateLimit-Reset-After, RateLimit, RateLimit-Policy, X-Request-Id, Request-Id, X-Correlation-Id, Date, Location";
+pub const EXPOSED: &str = "Retry-After, retry-after-ms, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, X-RateLimit-Reset-After, RateLimit, RateLimit-Policy, X-Request-Id, Request-Id, X-Correlation-Id, Date, Location, ETag, Last-Modified, Link, Cache-Control";
 
 pub fn cors_headers(req: &Request) -> Vec<(String, String)> {
     let mut h = vec![
@@ -189,6 +191,7 @@ pub fn default_reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         204 => "No Content",
+        304 => "Not Modified",
         301 => "Moved Permanently",
         302 => "Found",
         303 => "See Other",

@@ -13,6 +13,7 @@
 mod files;
 mod http;
 mod reference;
+mod spend;
 mod testing;
 
 use std::io::{BufReader, Write};
@@ -27,6 +28,7 @@ use http::*;
 struct Shared {
     tests: Mutex<testing::State>,
     reference: Mutex<reference::State>,
+    spend: Mutex<spend::State>,
     scales: reference::Scales,
     /// `--files`: served under /files/.
     files: Option<PathBuf>,
@@ -56,6 +58,9 @@ fn dispatch(req: &Request, shared: &Shared) -> Reply {
             return files::static_file(root, rest);
         }
     }
+    if spend::handles(path.trim_start_matches('/').split('/').next().unwrap_or("")) {
+        return spend::route(req, &shared.spend);
+    }
     testing::route(req, &shared.tests)
 }
 
@@ -66,8 +71,8 @@ fn handle(stream: TcpStream, shared: Arc<Shared>) {
     while let Some(req) = read_request(&mut reader) {
         let (status, reason, mut headers, body, stream) = match dispatch(&req, &shared) {
             Reply::Response { status, reason, headers, body } => (status, reason, headers, body, None),
-            Reply::Stream { status, headers, declared, chunks, delay_ms, close } => {
-                (status, String::new(), headers, Vec::new(), Some((declared, chunks, delay_ms, close)))
+            Reply::Stream { status, headers, declared, chunks, delay_ms, close, tag } => {
+                (status, String::new(), headers, Vec::new(), Some((declared, chunks, delay_ms, close, tag)))
             }
             Reply::Drop => {
                 let _ = writer.shutdown(Shutdown::Both);
@@ -89,12 +94,18 @@ fn handle(stream: TcpStream, shared: Arc<Shared>) {
         if writer.write_all(&out).is_err() {
             return;
         }
-        if let Some((_, chunks, delay_ms, close)) = stream {
+        if let Some((_, chunks, delay_ms, close, tag)) = stream {
             for chunk in chunks {
                 thread::sleep(std::time::Duration::from_millis(delay_ms));
                 if writer.write_all(&chunk).is_err() {
+                    if let Some(tag) = &tag {
+                        spend::note(&shared.spend, tag, "aborted".into());
+                    }
                     return;
                 }
+            }
+            if let Some(tag) = &tag {
+                spend::note(&shared.spend, tag, "done".into());
             }
             if close {
                 let _ = writer.shutdown(Shutdown::Both);
@@ -117,6 +128,7 @@ fn main() {
     let shared = Arc::new(Shared {
         tests: Mutex::default(),
         reference: Mutex::default(),
+        spend: Mutex::default(),
         scales: reference::Scales {
             limit_scale: number("--limit-scale", 1.0),
             time_scale: number("--time-scale", 1.0),

@@ -97,6 +97,7 @@ fn fault(name: &str) -> Reply {
             chunks: br#"{"slow":"drip drip"}  "#.chunks(2).map(|c| c.to_vec()).collect(),
             delay_ms: 200,
             close: false,
+            tag: None,
         },
         "reset-mid-body" => Reply::Stream {
             status: 200,
@@ -105,6 +106,7 @@ fn fault(name: &str) -> Reply {
             chunks: vec![br#"{"partial":"#.to_vec()],
             delay_ms: 20,
             close: true,
+            tag: None,
         },
         "dup-headers" => r429(&[("Retry-After", "1".into()), ("Retry-After", "3".into()), ("X-RateLimit-Remaining", "5".into()), ("X-RateLimit-Remaining", "0".into())]),
         "contradictory" => r429(&[("Retry-After", "0".into()), ("X-RateLimit-Reset-After", "100".into()), ("X-RateLimit-Remaining", "0".into()), ("X-RateLimit-Limit", "-3".into())]),

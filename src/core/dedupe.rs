@@ -1,0 +1,84 @@
+//! Shared in-flight GETs (`dedupe`): which calls may share one request, and the key that says which do.
+
+use crate::core::response::ResponseType;
+
+/// True when a call may wait for an equal one in flight: a GET or HEAD whose result can be copied for each
+/// caller (not a `Response`, `Blob` or `ArrayBuffer`, whose bodies are read once).
+pub fn shareable(method: &str, response_type: ResponseType) -> bool {
+    matches!(method, "GET" | "HEAD") && !matches!(response_type, ResponseType::Response | ResponseType::Blob | ResponseType::ArrayBuffer)
+}
+
+/// The key of a call: equal keys share one request. Its method, URL, reading, credentials' id (see
+/// `remember::credential_id`) and the request's own headers, names in any case and any order (the client's
+/// fixed headers are the same for all its calls).
+pub fn key(method: &str, url: &str, response_type: ResponseType, credentials: u64, headers: &[(String, String)]) -> String {
+    // Sorted by insertion: a request has a few headers, and a sort routine would cost the wasm 3 KB.
+    let mut named: Vec<(String, &str)> = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        let item = (name.to_ascii_lowercase(), value.as_str());
+        let at = named.iter().position(|e| *e > item).unwrap_or(named.len());
+        named.insert(at, item);
+    }
+    let mut out = String::with_capacity(url.len() + 32);
+    out.push_str(method);
+    out.push(' ');
+    out.push(char::from(b'0' + response_type as u8));
+    for shift in (0..64).step_by(8) {
+        out.push(char::from((credentials >> shift) as u8));
+    }
+    out.push_str(url);
+    // Names are header tokens and values hold no CR or LF (both validated): '\n' cannot occur inside either.
+    for (name, value) in named {
+        out.push('\n');
+        out.push_str(&name);
+        out.push(':');
+        out.push_str(value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn shareable_calls() {
+        let cases = [
+            ("GET", ResponseType::Auto, true),
+            ("GET", ResponseType::Json, true),
+            ("GET", ResponseType::Text, true),
+            ("HEAD", ResponseType::Auto, true),
+            ("GET", ResponseType::Response, false),
+            ("GET", ResponseType::Blob, false),
+            ("GET", ResponseType::ArrayBuffer, false),
+            ("POST", ResponseType::Auto, false),
+            ("PUT", ResponseType::Json, false),
+            ("DELETE", ResponseType::Auto, false),
+            ("OPTIONS", ResponseType::Auto, false),
+        ];
+        for (method, rt, want) in cases {
+            assert_eq!(shareable(method, rt), want, "{method} {rt:?}");
+        }
+    }
+
+    #[test]
+    fn keys() {
+        let base = key("GET", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept", "a"), ("X-B", "b")]));
+        let cases = [
+            (key("GET", "https://h/me", ResponseType::Auto, 1, &h(&[("x-b", "b"), ("ACCEPT", "a")])), true),
+            (key("GET", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept", "a"), ("X-B", "B")])), false),
+            (key("GET", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept", "a")])), false),
+            (key("GET", "https://h/me", ResponseType::Auto, 2, &h(&[("Accept", "a"), ("X-B", "b")])), false),
+            (key("GET", "https://h/me", ResponseType::Json, 1, &h(&[("Accept", "a"), ("X-B", "b")])), false),
+            (key("HEAD", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept", "a"), ("X-B", "b")])), false),
+            (key("GET", "https://h/me?x=1", ResponseType::Auto, 1, &h(&[("Accept", "a"), ("X-B", "b")])), false),
+        ];
+        for (i, (k, same)) in cases.into_iter().enumerate() {
+            assert_eq!(k == base, same, "case {i}");
+        }
+    }
+}
