@@ -17,7 +17,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-redis setup-drf pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
-        test-js test-fuzz setup-fuzz size bench bench-steady bench-queue bench-redis soak fuzz demo tour clean
+        test-js test-fuzz setup-fuzz size bench bench-steady bench-queue bench-redis bench-spend soak fuzz demo tour clean
 
 all: pkg
 
@@ -37,9 +37,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# Chromium, Firefox (ESR, over WebDriver BiDi) and WebKit (WebKitWebDriver + MiniBrowser, under Xvfb) from Debian's
+# packages: the page tests run the packed package in all three engines.
 setup-browser:
-	@command -v chromium >/dev/null || \
-	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@command -v chromium >/dev/null && command -v firefox-esr >/dev/null && command -v WebKitWebDriver >/dev/null && \
+	  command -v Xvfb >/dev/null || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium firefox-esr webkit2gtk-driver xvfb; }
 
 # nginx from Debian's packages, for the limit_req benchmark and test (started by them with their own config; the
 # package's own service is not needed, so a failing start of it is harmless).
@@ -121,6 +124,10 @@ bench-redis: pkg server setup-redis
 # table in BENCHMARKS.md ("The queue"; BENCH_ARGS=--quick leaves it alone).
 bench-queue: pkg server
 	scripts/with-server.sh node bench/queue.mjs $(BENCH_ARGS)
+
+# Conditional requests, shared in-flight GETs and paced pagination beside ky and ofetch (issue 19).
+bench-spend: pkg server
+	scripts/with-server.sh node bench/spend.mjs $(BENCH_ARGS)
 
 # Fuzzing the core's parsers with cargo-fuzz (nightly): a bounded run in make test, a longer one in make fuzz.
 # (The boundary's property test runs in test-js, bounded and seeded; make fuzz runs it longer.)

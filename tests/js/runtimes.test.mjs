@@ -1,7 +1,7 @@
 // polite-fetch wherever a user imports it: the packed tarball installed into a throwaway project, then the same
 // smoke program (tests/runtimes/smoke.js) in Node 22 and 24 (ESM and CommonJS), Deno, Bun, workerd (miniflare), a
-// plain module page, a dedicated Web Worker, a Vite-built and a webpack 5-built page in headless Chromium; plus the
-// TypeScript, publint and attw checks.
+// plain module page, a dedicated Web Worker, a Vite-built and a webpack 5-built page in headless Chromium (the first
+// three in Firefox and WebKit too: tests/js/engines.mjs); plus the TypeScript, publint and attw checks.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -9,10 +9,12 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { installPackage, root } from "./install.mjs";
 import { checkSmoke } from "../runtimes/check.mjs";
+import { launch } from "./engines.mjs";
 
 const server = process.env.POLITE_TEST_SERVER;
 const bin = (name) => join(root, "node_modules/.bin", name);
 let app, tarball, browser;
+const engines = {}; // "firefox" / "webkit" -> a launched engine, shared by the page tests
 
 before(() => {
   assert.ok(server, "run through scripts/with-server.sh");
@@ -22,7 +24,30 @@ before(() => {
 
 after(async () => {
   if (browser) await browser.close();
+  for (const engine of Object.values(engines)) await engine.close();
 });
+
+/** The same page and smoke result in Firefox and WebKit (each launched once, on first use). */
+async function smokeInOtherEngines(t, pagePath) {
+  for (const name of ["firefox", "webkit"]) {
+    const engine = (engines[name] ??= await launch(name));
+    const page = await engine.newPage();
+    try {
+      await page.goto(`${server}/files/${relative(root, join(app, pagePath))}`);
+      for (let i = 0; !(await page.evaluate("window.__smoke !== undefined || window.__smokeError !== undefined")); i++) {
+        assert.ok(i < 200, `${engine.name}: no smoke result after 20 s`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const { result, error, ua } = await page.evaluate("({ result: window.__smoke, error: window.__smokeError, ua: navigator.userAgent })");
+      assert.ok(error == null, `${engine.name}: ${error}`); // WebDriver sends undefined as null
+      t.diagnostic(`${engine.name}: ${ua}`);
+      checkSmoke(result, `${pagePath} in ${engine.name}`);
+      assert.deepEqual(page.errors, [], `${engine.name}: page errors`);
+    } finally {
+      await page.close();
+    }
+  }
+}
 
 function runJson(command, args, options = {}) {
   const stdout = execFileSync(command, args, { cwd: app, env: process.env, encoding: "utf8", timeout: 60_000, ...options });
@@ -155,6 +180,7 @@ test("plain <script type=module> page, no bundler (import map)", async (t) => {
       smoke(pkg, location.origin)${report};
     </script>`);
   await smokeInPage(t, "plain.html");
+  await smokeInOtherEngines(t, "plain.html");
 });
 
 test("dedicated Web Worker", async (t) => {
@@ -170,6 +196,7 @@ test("dedicated Web Worker", async (t) => {
       w.onerror = (e) => { window.__smokeError = "worker error: " + e.message; };
     </script>`);
   await smokeInPage(t, "worker.html");
+  await smokeInOtherEngines(t, "worker.html");
 });
 
 test("Vite-built page", async (t) => {
@@ -186,6 +213,7 @@ test("Vite-built page", async (t) => {
     stdio: "pipe",
   });
   await smokeInPage(t, "vite-dist/index.html");
+  await smokeInOtherEngines(t, "vite-dist/index.html");
 });
 
 test("webpack 5-built page", async (t) => {

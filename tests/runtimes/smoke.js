@@ -20,7 +20,9 @@ export async function smoke({ Client, ApiError, NotFoundError, RateLimitError },
       status: e.status,
       requestId: e.requestId,
       message: e.message,
-      stack: typeof e.stack === "string" && e.stack.includes("NotFoundError"),
+      // A stack of frames (V8 starts it with "NotFoundError: ..."; Firefox and WebKit list frames only), and
+      // String(e) names the class.
+      stack: typeof e.stack === "string" && e.stack.length > 0 && String(e).startsWith("NotFoundError: "),
       json: JSON.parse(JSON.stringify(e)).code,
     };
   }
