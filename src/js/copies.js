@@ -44,8 +44,6 @@ export function follow(flight, signal) {
       }
       reject(signal.reason);
     };
-    if (signal && signal.aborted) return onAbort();
-    if (signal) signal.addEventListener("abort", onAbort);
     flight.promise.then(
       (value) => {
         leave();
@@ -56,6 +54,10 @@ export function follow(flight, signal) {
         reject(flight.settled++ ? copyError(error) : error);
       },
     );
+    // After the handlers: a lone caller whose signal has aborted already aborts the flight, whose rejection must
+    // find a handler (an unhandled one would end a Node process).
+    if (signal && signal.aborted) onAbort();
+    else if (signal) signal.addEventListener("abort", onAbort);
   });
 }
 

@@ -244,6 +244,11 @@ export const cases = {
     const settled = await Promise.allSettled(all3);
     check(settled.every((s, i) => s.status === "rejected" && s.reason.message === `caller ${i}`), "each rejects with its own reason");
     check(await until(async () => (await log(server, `slow/${k2}`)).includes("aborted")), `the shared request was aborted: ${JSON.stringify(await log(server, `slow/${k2}`))}`);
+    // A lone call whose signal aborted before it started rejects with the reason, and its flight's rejection is
+    // handled (an unhandled one ended the Node process before the fix).
+    const early = await thrown(() => api.get(`/slow/${key()}?ms=100`, { signal: AbortSignal.abort(new Error("gone before")) }), "aborted before");
+    check(early.message === "gone before", early && early.message);
+    await sleep(200);
     // A dead flight is not joined: the next equal call is sent anew and succeeds.
     const again = await api.get(`/slow/${k2}?ms=100`);
     check(again && "slow" in again, "a call after every caller aborted is sent anew");
