@@ -132,7 +132,7 @@ export interface ClientOptions {
    * A non-empty string; or `redisQuota(redis, name)` from polite-fetch/redis to share it across processes and
    * machines. @default not shared
    */
-  shareAcross?: "tabs" | (string & {}) | { join(quota: unknown, windows: number[]): unknown };
+  shareAcross?: "tabs" | (string & {}) | { join(quota: unknown, windows: number[], adaptive?: boolean): unknown };
   onRetry?: (event: RetryEvent) => void;
   /** Once each time a request has to wait for its turn (a throwing listener is ignored). */
   onWait?: (event: WaitEvent) => void;

@@ -3,7 +3,7 @@
 /** What `redisQuota` returns: give it to `new Client({ shareAcross })`. */
 export interface RedisQuota {
   /** Called by the client; not for apps. */
-  join(quota: unknown, windows: number[]): unknown;
+  join(quota: unknown, windows: number[], adaptive?: boolean): unknown;
 }
 
 /**

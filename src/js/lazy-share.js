@@ -20,10 +20,10 @@ export function joinShare(key, quota) {
 /**
  * The share of a quota object given as `shareAcross` (`redisQuota(...)` of polite-fetch/redis): it decides with its
  * own store, and with `quota` (this client's limits) when the store cannot be reached. `windows` is the configured
- * pacing as [requests, perMs, ...].
+ * pacing as [requests, perMs, ...]; `adaptive` the client's `adaptive` option.
  */
-export function joinProvider(provider, quota, windows) {
-  return provider.join(quota, windows);
+export function joinProvider(provider, quota, windows, adaptive) {
+  return provider.join(quota, windows, adaptive);
 }
 
 class LazyShare {

@@ -4,7 +4,7 @@
 // The shared state lives in Redis under `pf:{<name>}:` (one hash slot per name, for Redis Cluster) and changes only
 // inside Lua scripts, loaded once and called by SHA (loaded again on NOSCRIPT), with Redis's own clock (TIME): a
 // 429's cooldown, the server's window with every process's requests in flight counted against it, the configured
-// pacing windows, and a slow start while nothing is known. A turn is a lease of LEASE_MS, renewed while its request is
+// pacing windows, a rate learned from every process's bare 429s, and a slow start while nothing is known. A turn is a lease of LEASE_MS, renewed while its request is
 // in flight: a process killed while holding turns holds them a lease at most. Every key expires on its own.
 // When Redis cannot be reached, a turn is decided by this process's own limiter (the SharedQuota the client hands
 // over) and Redis is tried again later, with backoff; no request fails because of Redis, and nothing is logged.
@@ -17,13 +17,11 @@ const RETRY_MAX_MS = 30000;
 const ANSWER_POLL_MS = 25; // waiting for an answer another process will get: how often to ask again
 const MAX_POLL_MS = 1000; // a long wait is asked again this often (another process's answer may shorten it)
 
-// KEYS: cool, win, fly, seq, pacing windows...; ARGV: leaseMs, slowStart, then per window: requests, perMs.
-// Returns {0, ticket}, {1, waitMs}, or {2, 0} (wait for an answer).
-const ACQUIRE = `
+// Every script starts with Redis's clock and `read`: a key of another type, written by some other program, is
+// deleted rather than failing every call.
+const PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local lease = tonumber(ARGV[1])
--- A key of another type, written by some other program, is deleted rather than failing every call.
 local function read(command, key, ...)
   local reply = redis.pcall(command, key, ...)
   if type(reply) == 'table' and reply.err then
@@ -32,6 +30,13 @@ local function read(command, key, ...)
   end
   return reply
 end
+`;
+
+// KEYS: cool, win, fly, seq, learned (hash), learned window, pacing windows...; ARGV: leaseMs, slowStart, adaptive
+// (1/0: a learned rate applies), then per window: requests, perMs. Returns {0, ticket, rate}, {1, waitMs, rate}, or {2, 0, rate} (wait for an answer);
+// `rate` is the learned requests per second, 0 when none is learned (absent on a cooldown).
+const ACQUIRE = `${PRELUDE}
+local lease = tonumber(ARGV[1])
 read('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 -- What no script of ours writes (a cooldown or a window reset a day or more ahead) is not believed.
 local cool = tonumber(read('GET', KEYS[1]))
@@ -41,18 +46,31 @@ local flying = redis.call('ZCARD', KEYS[3])
 local win = read('HMGET', KEYS[2], 'avail', 'reset') or {}
 local avail, reset = tonumber(win[1]), tonumber(win[2])
 if reset and reset > now + 86400000 then redis.call('DEL', KEYS[2]); reset = nil end
+local rate = tonumber(read('HGET', KEYS[5], 'rate'))
+if rate and not (rate >= 1 and rate <= 100000) then redis.call('DEL', KEYS[5]); rate = nil end
+local learned = false
 if avail and reset and reset > now then
-  if avail - flying < 1 then return {1, reset - now} end
+  if avail - flying < 1 then return {1, reset - now, rate or 0} end
+elseif rate and ARGV[3] == '1' then
+  -- A learned rate (the server describes no window): that many requests a second, each holding its place from
+  -- its sending until a second after its answer.
+  learned = true
+  read('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
+  redis.call('ZREMRANGEBYSCORE', KEYS[6], '(' .. (now + 1000 + 2 * lease), '+inf')
+  if redis.call('ZCARD', KEYS[6]) >= rate then
+    local first = redis.call('ZRANGE', KEYS[6], 0, 0, 'WITHSCORES')
+    return {1, math.max(1, tonumber(first[2]) - now), rate}
+  end
 elseif flying >= tonumber(ARGV[2]) then
-  return {2, 0}
+  return {2, 0, 0}
 end
-for i = 5, #KEYS do
-  local requests, per = tonumber(ARGV[2 * (i - 4) + 1]), tonumber(ARGV[2 * (i - 4) + 2])
+for i = 7, #KEYS do
+  local requests, per = tonumber(ARGV[2 * (i - 6) + 2]), tonumber(ARGV[2 * (i - 6) + 3])
   read('ZREMRANGEBYSCORE', KEYS[i], '-inf', now)
   redis.call('ZREMRANGEBYSCORE', KEYS[i], '(' .. (now + per + 2 * lease), '+inf')
   if redis.call('ZCARD', KEYS[i]) >= requests then
     local first = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
-    return {1, math.max(1, tonumber(first[2]) - now)}
+    return {1, math.max(1, tonumber(first[2]) - now), rate or 0}
   end
 end
 local ticket = redis.pcall('INCR', KEYS[4])
@@ -63,31 +81,81 @@ end
 redis.call('PEXPIRE', KEYS[4], 86400000)
 redis.call('ZADD', KEYS[3], now + lease, ticket)
 redis.call('PEXPIRE', KEYS[3], lease * 2)
-for i = 5, #KEYS do
-  redis.call('ZADD', KEYS[i], now + lease, ticket)
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 * (i - 4) + 2]) + lease * 2)
+if learned then
+  redis.call('ZADD', KEYS[6], now + lease, ticket)
+  redis.call('PEXPIRE', KEYS[6], 1000 + lease * 2)
 end
-return {0, ticket}
+for i = 7, #KEYS do
+  redis.call('ZADD', KEYS[i], now + lease, ticket)
+  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 * (i - 6) + 3]) + lease * 2)
+end
+return {0, ticket, rate or 0}
 `;
 
-// KEYS: win, fly, pacing windows...; ARGV: ticket, sent (1, or 0: never sent), told (1/0), limit, remaining,
-// resetAfterMs, then each window's perMs. Returns the window as {limit, avail, resetInMs} (empty when none).
-const RELEASE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+// KEYS: win, fly, learned (hash), good answers, refusals, learned window, pacing windows...; ARGV: ticket, status
+// (-1 never sent, 0 no answer), told (1/0), limit, remaining, resetAfterMs, leaseMs, adaptive (1/0: learn from
+// this answer), then the perMs of each window from the learned one (1000) on. Returns the window as {limit, avail, resetInMs} (empty when none).
+//
+// The learner, for every process's answers while the server describes no window (as the engine's adaptive pacing,
+// core/limiter.rs, in its simplest form): a refusal when at least 4 good answers came in the last second, and either
+// the second's refusals outnumber them or, of what was sent since the server began refusing, at least 4 were refused
+// and more than twice as many as were let through: the second's good answers are the rate. Refused again although
+// paced: the rate × 0.8, at most once a second. A minute without refusal forgets it.
+const RELEASE = `${PRELUDE}
 local ticket = ARGV[1]
+local n = tonumber(ticket) or 0
+local status = tonumber(ARGV[2]) or 0
+local lease = tonumber(ARGV[7])
+local paced = read('ZSCORE', KEYS[6], ticket)
 redis.call('ZREM', KEYS[2], ticket)
-for i = 3, #KEYS do
-  if ARGV[2] == '1' then
-    redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[i + 4]), ticket)
+for i = 6, #KEYS do
+  if status >= 0 then
+    redis.call('ZADD', KEYS[i], 'XX', now + tonumber(ARGV[i + 3]), ticket)
   else
     redis.call('ZREM', KEYS[i], ticket)
+  end
+end
+if ARGV[8] == '1' and ARGV[3] ~= '1' and status > 0 and status < 500 then
+  read('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 1000)
+  read('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 1000)
+  local st = read('HMGET', KEYS[3], 'rate', 'first', 'last', 'cut', 'rb', 'rg') or {}
+  local rate, first, last, cut = tonumber(st[1]), tonumber(st[2]), tonumber(st[3]), tonumber(st[4])
+  local rb, rg = tonumber(st[5]) or 0, tonumber(st[6]) or 0
+  if status ~= 429 then
+    redis.call('ZADD', KEYS[4], now, ticket)
+    redis.call('PEXPIRE', KEYS[4], 2000)
+    if first and n >= first then
+      redis.call('HSET', KEYS[3], 'rg', rg + 1)
+      if redis.call('PTTL', KEYS[3]) < 0 then redis.call('PEXPIRE', KEYS[3], 60000) end
+    end
+  else
+    redis.call('ZADD', KEYS[5], now, ticket)
+    redis.call('PEXPIRE', KEYS[5], 2000)
+    -- An episode of refusals begins with the first refused request after a second without one.
+    if not (first and last and last <= now and now - last <= 1000) then first, rb, rg = n, 0, 0 end
+    if n >= first then rb = rb + 1 end
+    redis.call('HSET', KEYS[3], 'first', first, 'last', now, 'rb', rb, 'rg', rg)
+    if rate and rate >= 1 and rate <= 100000 then
+      if paced and not (cut and cut <= now and now - cut < 1000) then
+        redis.call('HSET', KEYS[3], 'rate', math.max(1, math.floor(rate * 0.8)), 'cut', now)
+      end
+    else
+      local good, refused = redis.call('ZCARD', KEYS[4]), redis.call('ZCARD', KEYS[5])
+      if good >= 4 and (refused > good or (rb >= 4 and rb > 2 * rg)) then
+        redis.call('HSET', KEYS[3], 'rate', good, 'cut', now)
+        -- The second's good answers hold their places in the learned window, as paced requests would.
+        local recent = redis.call('ZRANGE', KEYS[4], 0, -1, 'WITHSCORES')
+        for j = 1, #recent, 2 do redis.call('ZADD', KEYS[6], 'NX', tonumber(recent[j + 1]) + 1000, recent[j]) end
+        redis.call('PEXPIRE', KEYS[6], 1000 + lease * 2)
+      end
+    end
+    redis.call('PEXPIRE', KEYS[3], 60000)
   end
 end
 if ARGV[3] == '1' then
   local limit, remaining, after = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
   local reset = now + after
-  local old = redis.call('HMGET', KEYS[1], 'avail', 'reset')
+  local old = read('HMGET', KEYS[1], 'avail', 'reset') or {}
   local same = tonumber(old[1]) and tonumber(old[2]) and math.abs(tonumber(old[2]) - reset) < 1000
   -- Within one window the lower count is the later truth; a higher one is older news.
   if not (same and tonumber(old[1]) <= remaining) then
@@ -95,15 +163,13 @@ if ARGV[3] == '1' then
   end
   redis.call('PEXPIRE', KEYS[1], math.max(1, after) + 1000)
 end
-local win = redis.call('HMGET', KEYS[1], 'limit', 'avail', 'reset')
+local win = read('HMGET', KEYS[1], 'limit', 'avail', 'reset') or {}
 if not (tonumber(win[1]) and tonumber(win[2]) and tonumber(win[3])) then return {} end
 return {tonumber(win[1]), tonumber(win[2]), tonumber(win[3]) - now}
 `;
 
 // KEYS: cool; ARGV: delayMs. The longest cooldown wins.
-const COOL = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const COOL = `${PRELUDE}
 local untilMs = now + tonumber(ARGV[1])
 local reply = redis.pcall('GET', KEYS[1])
 local current = type(reply) == 'string' and tonumber(reply) or 0
@@ -115,9 +181,7 @@ return 1
 `;
 
 // KEYS: fly, pacing windows...; ARGV: leaseMs, tickets... Extends the leases of requests still in flight.
-const RENEW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+const RENEW = `${PRELUDE}
 local lease = tonumber(ARGV[1])
 for j = 2, #ARGV do
   if redis.call('ZADD', KEYS[1], 'XX', 'CH', now + lease, ARGV[j]) == 1 then
@@ -173,17 +237,21 @@ export function redisQuota(redis, name) {
   if (!calls) throw new TypeError("redisQuota: the first argument must be an ioredis or node-redis client");
   if (!calls.connected()) throw new TypeError("redisQuota: the Redis client is not connected (call connect() first)");
   if (typeof name !== "string" || !name || name.length > 200) throw new TypeError("redisQuota: name must be a non-empty string");
-  return { join: (quota, windows) => new RedisShare(calls, name, quota, windows) };
+  return { join: (quota, windows, adaptive) => new RedisShare(calls, name, quota, windows, adaptive !== false) };
 }
 
 class RedisShare {
-  constructor(calls, name, quota, windows) {
+  constructor(calls, name, quota, windows, adaptive) {
     this.calls = calls;
     this.quota = quota; // this process's own limiter, deciding while Redis cannot be reached
     this.prefix = `pf:{${name}}:`;
     this.windows = [];
     for (let i = 0; i + 1 < windows.length; i += 2) this.windows.push([windows[i], windows[i + 1]]);
     this.pacingKeys = this.windows.map(([requests, perMs]) => `${this.prefix}p:${requests}:${perMs}`);
+    // The learned rate's state and window, and the last second's good answers and refusals it learns from.
+    this.learned = [this.prefix + "lr", this.prefix + "lw"];
+    // Adaptive pacing as the engine's: on unless turned off or a rateLimit is configured.
+    this.adaptive = adaptive && !this.windows.length ? 1 : 0;
     this.shas = undefined; // script name -> SHA, once loaded
     this.downUntil = 0; // while Redis is out of reach, the local limiter decides until then
     this.backoffMs = RETRY_MIN_MS;
@@ -303,10 +371,11 @@ class RedisShare {
   async decide() {
     if (Date.now() >= this.downUntil) {
       try {
-        const keys = [this.prefix + "cool", this.prefix + "win", this.prefix + "fly", this.prefix + "seq", ...this.pacingKeys];
-        const args = [LEASE_MS, 8, ...this.windows.flat()];
-        const [kind, value] = await this.script("ACQUIRE", keys, args);
+        const keys = [this.prefix + "cool", this.prefix + "win", this.prefix + "fly", this.prefix + "seq", ...this.learned, ...this.pacingKeys];
+        const args = [LEASE_MS, 8, this.adaptive, ...this.windows.flat()];
+        const [kind, value, rate] = await this.script("ACQUIRE", keys, args);
         this.backoffMs = RETRY_MIN_MS;
+        if (rate !== undefined) this.learnedRate = Number(rate) > 0 ? Number(rate) : undefined;
         if (Number(kind) !== 0) return [Number(kind), Number(value)];
         const ticket = String(value);
         this.held.add(ticket);
@@ -326,7 +395,7 @@ class RedisShare {
     this.renewTimer = unref(setTimeout(() => {
       this.renewTimer = undefined;
       if (!this.held.size) return;
-      this.script("RENEW", [this.prefix + "fly", ...this.pacingKeys], [LEASE_MS, ...this.held]).catch(() => this.wentDown());
+      this.script("RENEW", [this.prefix + "fly", this.learned[1], ...this.pacingKeys], [LEASE_MS, ...this.held]).catch(() => this.wentDown());
       this.renewSoon();
     }, RENEW_MS));
   }
@@ -342,9 +411,11 @@ class RedisShare {
     }
     this.held.delete(grant.ticket);
     const told = !Number.isNaN(remaining) && !Number.isNaN(resetAt);
-    const args = [grant.ticket, status < 0 ? 0 : 1, told ? 1 : 0, told ? (Number.isNaN(limit) ? remaining : limit) : 0,
-      told ? remaining : 0, told ? Math.max(0, Math.round(resetAt - Date.now())) : 0, ...this.windows.map(([, perMs]) => perMs)];
-    this.script("RELEASE", [this.prefix + "win", this.prefix + "fly", ...this.pacingKeys], args).then((win) => {
+    const args = [grant.ticket, status, told ? 1 : 0, told ? (Number.isNaN(limit) ? remaining : limit) : 0, told ? remaining : 0,
+      told ? Math.max(0, Math.round(resetAt - Date.now())) : 0, LEASE_MS, this.adaptive, 1000, ...this.windows.map(([, perMs]) => perMs)];
+    const [lr, lw] = this.learned;
+    const keys = [this.prefix + "win", this.prefix + "fly", lr, this.prefix + "ok", this.prefix + "no", lw, ...this.pacingKeys];
+    this.script("RELEASE", keys, args).then((win) => {
       if (win && win.length === 3) {
         const now = Date.now();
         this.state = { limit: Number(win[0]), remaining: Math.max(0, Number(win[1])), resetAt: now + Number(win[2]), observedAt: now };

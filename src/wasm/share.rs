@@ -85,9 +85,10 @@ extern "C" {
     #[wasm_bindgen(js_name = joinShare)]
     pub fn join_share(key: &str, quota: SharedQuota) -> Option<Share>;
     /// The share of a quota object given as `shareAcross` (`redisQuota(...)`): `quota` decides while its store
-    /// cannot be reached; `windows` is the configured pacing as `[requests, perMs, ...]`.
+    /// cannot be reached; `windows` is the configured pacing as `[requests, perMs, ...]`, `adaptive` the client's
+    /// option (the store's learned rate applies only where adaptive pacing would).
     #[wasm_bindgen(js_name = joinProvider)]
-    pub fn join_provider(provider: &JsValue, quota: SharedQuota, windows: &js_sys::Array) -> Share;
+    pub fn join_provider(provider: &JsValue, quota: SharedQuota, windows: &js_sys::Array, adaptive: bool) -> Share;
     /// Waits for a turn, among this share's asks by `priority`: resolves with a grant `{ ticket, epoch }`, or
     /// `{ waitMs }` when the turn is further away than `max_wait_ms`; rejects with `signal.reason` on abort and with
     /// the gate's reason when it fails (`clear`). When the turn is not granted at once, calls `on_wait(event)`

@@ -104,6 +104,70 @@ for (const lib of LIBS) {
   });
 }
 
+test("a learned rate is shared: 3 processes against a bare-429 window earn no more 429s than one process alone", { timeout: 120_000 }, async () => {
+  // A fixed window of 10/s that refuses with a bare 429 (no rate-limit header, no Retry-After): adaptive pacing
+  // learns the rate from the refusals. Two bursts 4 s apart; the second meets what the first taught.
+  const run = async (jobs) => {
+    const k = key();
+    const results = await processes(jobs.map((job) => ({
+      ...job, name: job.name && `${job.name}-${k}`,
+      phases: [{ at: 0, count: job.count, path: `/rate/${k}?limit=10&window=1000&headers=0` }, { at: 4000, count: job.count, path: `/rate/${k}?limit=10&window=1000&headers=0` }],
+    })));
+    for (const r of results.flat()) assert.deepEqual(r.failed, []);
+    return refused(k);
+  };
+  const one = await run([{ lib: "ioredis", count: 45 }]);
+  const job = (lib) => ({ lib, name: "learn", count: 15 });
+  const shared = await run([job("ioredis"), job("redis"), job("ioredis")]);
+  const apart = await run([{ lib: "ioredis", count: 15 }, { lib: "redis", count: 15 }, { lib: "ioredis", count: 15 }]);
+  console.log(`learned rate: 429s, one process of 45 twice: ${one}; three of 15 twice sharing Redis: ${shared}; on their own: ${apart}`);
+  assert.ok(shared <= one, `three processes sharing Redis earned ${shared} 429s, one process alone ${one}`);
+  assert.ok(apart > shared, `three processes on their own earned ${apart}, sharing ${shared}: the test shows nothing`);
+});
+
+test("the learned rate in Redis: a whole number per second that expires within a minute, no URL or credential; adaptive: false ignores it", { timeout: 60_000 }, async () => {
+  const require = createRequire(join(root, "package.json"));
+  const { Redis } = require("ioredis");
+  const redis = new Redis({ port, host: "127.0.0.1" });
+  const { redisQuota } = await import(join(app, "node_modules/polite-fetch/redis.js"));
+  const { Client } = await import(join(app, "node_modules/polite-fetch/index.node.js"));
+  try {
+    const k = key();
+    const name = `lr-${k}`;
+    const client = new Client({ baseUrl: server, apiKey: "secret-key-123", retry: { maxRetries: 10, maxDelayMs: 2000 }, shareAcross: redisQuota(redis, name) });
+    const path = `/rate/${k}?limit=10&window=1000&headers=0&q=private`;
+    await Promise.all(Array.from({ length: 30 }, () => client.get(path)));
+    const rate = Number(await redis.hget(`pf:{${name}}:lr`, "rate"));
+    assert.ok(rate >= 4 && rate <= 10 && Number.isInteger(rate), `learned ${rate} per second against 10`);
+    const ttl = await redis.pttl(`pf:{${name}}:lr`);
+    assert.ok(ttl > 0 && ttl <= 60_000, `the learned rate expires in ${ttl} ms`);
+    const keys = await redis.keys(`pf:{${name}}:*`);
+    for (const stored of keys) {
+      assert.ok((await redis.pttl(stored)) > 0, `${stored} never expires`);
+      const type = await redis.type(stored);
+      const text = JSON.stringify(type === "hash" ? await redis.hgetall(stored) : type === "zset" ? await redis.zrange(stored, 0, -1) : await redis.get(stored));
+      assert.ok(!/secret-key|private|rate\//.test(stored + text), `${stored} holds ${text}`);
+    }
+    // A client with adaptive pacing off, on the same name: the learned rate does not hold it (12 at once go at once).
+    const k2 = key();
+    const plain = new Client({ baseUrl: server, adaptive: false, shareAcross: redisQuota(redis, name) });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 12 }, () => plain.get(`/echo/${k2}`)));
+    assert.ok(Date.now() - started < 900, `adaptive: false waited ${Date.now() - started} ms for a learned rate`);
+    // And a learned rate written by some other program (not a number, or out of range) is ignored.
+    for (const foreign of ["x", "0", "1e12"]) {
+      const other = `lr-foreign-${key()}`;
+      await redis.hset(`pf:{${other}}:lr`, { rate: foreign });
+      const c = new Client({ baseUrl: server, shareAcross: redisQuota(redis, other) });
+      const t0 = Date.now();
+      await Promise.all(Array.from({ length: 6 }, () => c.get(`/echo/${key()}`)));
+      assert.ok(Date.now() - t0 < 900, `rate ${foreign}: held the requests ${Date.now() - t0} ms`);
+    }
+  } finally {
+    await redis.quit();
+  }
+});
+
 test("redis-server stopped mid-burst: every request still resolves; restarted, the quota is shared again", { timeout: 90_000 }, async () => {
   const [during, after] = [key(), key()];
   // A burst of 10 at 5/s each from an ioredis and a node-redis process; Redis goes away 800 ms in and comes back on
@@ -198,6 +262,9 @@ test("bad input: a clear TypeError for no client, one not connected, a name that
       (n) => connected.set(`pf:{${n}}:seq`, "abc"),
       (n) => connected.zadd(`pf:{${n}}:p:2:1000`, far, "x", far, "y"),
       (n) => connected.set(`pf:{${n}}:p:2:1000`, "a string"),
+      // The learner's keys (a learned rate applies only to adaptive clients: these are checked in the test below).
+      (n) => connected.set(`pf:{${n}}:lr`, "a string where a hash belongs"),
+      (n) => connected.set(`pf:{${n}}:lw`, "a string where a sorted set belongs"),
     ];
     for (const write of foreign) {
       const name = `foreign-${key()}`;
