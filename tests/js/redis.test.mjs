@@ -88,7 +88,7 @@ for (const lib of LIBS) {
     assert.ok(Math.max(...results.map((r) => r.ms)) >= 3500, `done in ${results.map((r) => r.ms)} ms: not paced together`);
   });
 
-  test(`${lib}: 3 processes bursting 15 each with no configuration earn no more 429s than one process bursting 45`, { timeout: 90_000 }, async () => {
+  test(`${lib}: 3 processes bursting 15 each with no configuration earn no more 429s than one process bursting 45; with rateLimit 10/s, 0 429s`, { timeout: 90_000 }, async () => {
     const alone = key();
     const [one] = await processes([{ lib, count: 45, path: `/rate/${alone}?limit=10&window=1000` }]);
     const apart = key();
@@ -101,6 +101,12 @@ for (const lib of LIBS) {
     console.log(`${lib}: 429s, one process of 45: ${a}; three of 15 each on their own: ${s}; three of 15 sharing Redis: ${b}`);
     assert.ok(b <= a, `three processes sharing Redis earned ${b} 429s, one process alone ${a}`);
     assert.ok(s > b, `three processes on their own earned ${s}, sharing ${b}: the test shows nothing`);
+    // The same burst with the server's limit configured as rateLimit: not one 429.
+    const paced = key();
+    const configured = { lib, name: `burst-paced-${paced}`, count: 15, path: `/rate/${paced}?limit=10&window=1000`, rateLimit: { requests: 10, perMs: 1000 } };
+    const threePaced = await processes([configured, configured, configured]);
+    for (const r of threePaced) assert.deepEqual(r.failed, []);
+    assert.equal(await refused(paced), 0, "three processes sharing a configured rateLimit of the server's 10/s earned 429s");
   });
 }
 
