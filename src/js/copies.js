@@ -61,7 +61,22 @@ export function follow(flight, signal) {
   });
 }
 
-/** A new flight: the controller whose signal the shared request runs with. */
-export function newFlight() {
-  return { controller: new AbortController(), waiting: 0, settled: 0, dead: false, promise: undefined };
+/**
+ * The live flight in `flights` (a client's Map of key to flight) under `key`, or a new one put there: the
+ * controller whose signal the shared request runs with, and no `promise` until `launch`.
+ */
+export function flightFor(flights, key) {
+  const live = flights.get(key);
+  if (live && !live.dead) return live;
+  const flight = { controller: new AbortController(), waiting: 0, settled: 0, dead: false, promise: undefined };
+  // Settled, the flight leaves (unless a newer one took its key): nothing is kept, the next equal call is sent anew.
+  flight.leave = () => flights.get(key) === flight && flights.delete(key);
+  flights.set(key, flight);
+  return flight;
+}
+
+/** Sets the new `flight`'s request, whose settling ends the flight (before its callers hear of it). */
+export function launch(flight, promise) {
+  flight.promise = promise;
+  promise.then(flight.leave, flight.leave);
 }

@@ -19,7 +19,7 @@ use crate::wasm::fetch;
 use crate::wasm::read_options::{concat, member, prepare, read_client, read_ms, ClientOptions};
 use crate::wasm::share::{self, Share, SharedQuota};
 use crate::wasm::tasks;
-use crate::wasm::dedupe::{self, Flights};
+use crate::wasm::dedupe;
 use crate::wasm::revalidate::{self, Remembered};
 use crate::core::remember::Memory;
 
@@ -111,8 +111,8 @@ pub(crate) struct Inner {
     pub(crate) remembered: Option<Remembered>,
     /// Salts the credentials' ids of this client's keys (random: an id means nothing outside the client).
     pub(crate) salt: u64,
-    /// The requests in flight that equal calls wait for (`dedupe`).
-    pub(crate) flights: Flights,
+    /// The requests in flight that equal calls wait for (`dedupe`): a JS `Map` of key to flight (js/copies.js).
+    pub(crate) flights: JsValue,
 }
 
 impl Inner {
@@ -141,7 +141,7 @@ impl Inner {
         Inner {
             remembered: o.revalidate.map(|max| RefCell::new(Memory::new(max))),
             salt: random() << 32 | random(),
-            flights: Flights::default(),
+            flights: js_sys::Map::new().into(),
             options: o,
             quota,
             base_headers: base_headers.into(),
@@ -294,6 +294,14 @@ fn under_base(inner: &Inner, target: &JsValue) -> Result<(), JsValue> {
     })
 }
 
+/// One call, run: the engine's walk, then what a write forgets (one future type for every call, a shared flight's
+/// included).
+pub(crate) async fn run(inner: Rc<Inner>, req: Req, poll: Option<Poll>) -> Result<JsValue, JsValue> {
+    let result = execute(&inner, &req, poll).await;
+    revalidate::after_call(&inner, &req);
+    result
+}
+
 /// Runs one call in the background; its promise settles with the call.
 fn spawn(inner: &Rc<Inner>, mut req: Req, poll: Option<Poll>) -> Promise {
     req.order = inner.quota.made.get();
@@ -303,11 +311,7 @@ fn spawn(inner: &Rc<Inner>, mut req: Req, poll: Option<Poll>) -> Promise {
     let call = if poll.is_none() && dedupe::applies(&req) {
         tasks::spawn(dedupe::call(inner, req))
     } else {
-        tasks::spawn(async move {
-            let result = execute(&inner, &req, poll).await;
-            revalidate::after_call(&inner, &req);
-            result
-        })
+        tasks::spawn(run(inner, req, poll))
     };
     if hooks.has(BEFORE_ERROR) { hooks::catch_errors(&hooks.lists, call) } else { call }
 }
