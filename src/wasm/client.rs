@@ -294,9 +294,12 @@ fn under_base(inner: &Inner, target: &JsValue) -> Result<(), JsValue> {
     })
 }
 
-/// One call, run: the engine's walk, then what a write forgets (one future type for every call, a shared flight's
-/// included).
+/// One call, run: a shared GET's wait for its flight (`dedupe`), or the engine's walk and then what a write
+/// forgets. One future type for every call, a shared flight's included.
 pub(crate) async fn run(inner: Rc<Inner>, req: Req, poll: Option<Poll>) -> Result<JsValue, JsValue> {
+    if poll.is_none() && dedupe::applies(&req) {
+        return dedupe::call(inner, req).await;
+    }
     let result = execute(&inner, &req, poll).await;
     revalidate::after_call(&inner, &req);
     result
@@ -308,10 +311,6 @@ fn spawn(inner: &Rc<Inner>, mut req: Req, poll: Option<Poll>) -> Promise {
     inner.quota.made.set(req.order + 1);
     let hooks = inner.options.hooks.clone();
     let inner = inner.clone();
-    let call = if poll.is_none() && dedupe::applies(&req) {
-        tasks::spawn(dedupe::call(inner, req))
-    } else {
-        tasks::spawn(run(inner, req, poll))
-    };
+    let call = tasks::spawn(run(inner, req, poll));
     if hooks.has(BEFORE_ERROR) { hooks::catch_errors(&hooks.lists, call) } else { call }
 }

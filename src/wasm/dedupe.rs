@@ -40,6 +40,7 @@ pub(crate) async fn call(inner: Rc<Inner>, mut req: Req) -> Result<JsValue, JsVa
     let flight = flight_for(&inner.flights, &key);
     if member(&flight, "promise").is_undefined() {
         req.signal = member(&member(&flight, "controller"), "signal");
+        req.dedupe = false;
         launch(&flight, &tasks::spawn(run(inner, req, None)));
     }
     tasks::js(follow(&flight, &signal)).await

@@ -44,9 +44,10 @@ import { root } from "./install.mjs";
 // wasm, the page result; js/paginate.js loads on the first call and is not counted). That is 3 KB past the
 // issue's allowance of 3,000 B for the three: issue 19 stays open until it is brought back (twiggy: the Link
 // parser's Vec<Link> ~2 KB raw, the dedupe task and flight ~1.5 KB, attempt_headers now out of line ~1.2 KB).
-// The Link walk without a list (-419 B: 57,689 / 51,317 B) and the budget followed, to that plus 0.2%.
-const BUDGET_GZIP_BYTES = 57_800;
-const BUDGET_BROTLI_BYTES = 51_420;
+// The Link walk without a list (-419 B: 57,689 / 51,317 B), dedupe's flight run as any call (-372 B: 57,317 /
+// 51,098 B), and the budget followed, to that plus 0.2%.
+const BUDGET_GZIP_BYTES = 57_430;
+const BUDGET_BROTLI_BYTES = 51_200;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
