@@ -1,6 +1,7 @@
 //! Shared in-flight GETs (`dedupe`): which calls may share one request, and the key that says which do.
 
 use crate::core::response::ResponseType;
+use crate::core::text::{fnv64, FNV_BASIS};
 
 /// True when a call may wait for an equal one in flight: a GET or HEAD whose result can be copied for each
 /// caller (not a `Response`, `Blob` or `ArrayBuffer`, whose bodies are read once).
@@ -10,30 +11,27 @@ pub fn shareable(method: &str, response_type: ResponseType) -> bool {
 
 /// The key of a call: equal keys share one request. Its method, URL, reading, credentials' id (see
 /// `remember::credential_id`) and the request's own headers, names in any case and any order (the client's
-/// fixed headers are the same for all its calls).
+/// fixed headers are the same for all its calls). The headers count by a digest: the sum of each one's FNV-1a,
+/// which no order changes (a sort routine would cost the wasm 3 KB, a sorted copy a few hundred bytes).
 pub fn key(method: &str, url: &str, response_type: ResponseType, credentials: u64, headers: &[(String, String)]) -> String {
-    // Sorted by insertion: a request has a few headers, and a sort routine would cost the wasm 3 KB.
-    let mut named: Vec<(String, &str)> = Vec::with_capacity(headers.len());
+    let mut digest = 0u64;
     for (name, value) in headers {
-        let item = (name.to_ascii_lowercase(), value.as_str());
-        let at = named.iter().position(|e| *e > item).unwrap_or(named.len());
-        named.insert(at, item);
+        let mut hash = FNV_BASIS;
+        for b in name.bytes() {
+            hash = fnv64(hash, &[b.to_ascii_lowercase()]);
+        }
+        // Names are header tokens: a ':' cannot end one.
+        digest = digest.wrapping_add(fnv64(fnv64(hash, b":"), value.as_bytes()));
     }
     let mut out = String::with_capacity(url.len() + 32);
     out.push_str(method);
-    out.push(' ');
     out.push(char::from(b'0' + response_type as u8));
-    for shift in (0..64).step_by(8) {
-        out.push(char::from((credentials >> shift) as u8));
+    for n in [credentials, digest] {
+        for shift in (0..64).step_by(8) {
+            out.push(char::from((n >> shift) as u8));
+        }
     }
     out.push_str(url);
-    // Names are header tokens and values hold no CR or LF (both validated): '\n' cannot occur inside either.
-    for (name, value) in named {
-        out.push('\n');
-        out.push_str(&name);
-        out.push(':');
-        out.push_str(value);
-    }
     out
 }
 
@@ -76,6 +74,9 @@ mod tests {
             (key("GET", "https://h/me", ResponseType::Json, 1, &h(&[("Accept", "a"), ("X-B", "b")])), false),
             (key("HEAD", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept", "a"), ("X-B", "b")])), false),
             (key("GET", "https://h/me?x=1", ResponseType::Auto, 1, &h(&[("Accept", "a"), ("X-B", "b")])), false),
+            (key("GET", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept", "b"), ("X-B", "a")])), false),
+            (key("GET", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept", "a"), ("X-B", "b"), ("X-C", "")])), false),
+            (key("GET", "https://h/me", ResponseType::Auto, 1, &h(&[("Accept:a", ""), ("X-B", "b")])), false),
         ];
         for (i, (k, same)) in cases.into_iter().enumerate() {
             assert_eq!(k == base, same, "case {i}");

@@ -74,6 +74,16 @@ impl HeaderLookup for HeaderSnapshot {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HeaderList(pub Vec<(String, String)>);
 
+/// The value of `name` (any case) in a list of header pairs: one lookup for every list the client keeps.
+pub fn header_in<'a>(list: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    list.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+}
+
+/// Removes `name` (any case) from a list of header pairs.
+pub fn remove_header(list: &mut Vec<(String, String)>, name: &str) {
+    list.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+}
+
 impl HeaderList {
     /// Sets `name` to `value`, replacing any value it had.
     pub fn set(&mut self, name: &str, value: &str) {
@@ -82,11 +92,11 @@ impl HeaderList {
     }
     /// Removes `name`.
     pub fn remove(&mut self, name: &str) {
-        self.0.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        remove_header(&mut self.0, name);
     }
     /// True when `name` is set.
     pub fn has(&self, name: &str) -> bool {
-        self.0.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+        header_in(&self.0, name).is_some()
     }
     /// The list as "name\nvalue\n" pairs, one string for JS: names are tokens and values hold no newline (both
     /// validated, and a `Headers` object refuses them too).

@@ -17,7 +17,8 @@ pub struct Link {
 pub fn parse_links(value: &str) -> Vec<Link> {
     let mut links = Vec::new();
     each_link(value, |target, rel| {
-        let rels = rel.split_ascii_whitespace().map(|r| r.to_ascii_lowercase()).collect();
+        let text: Vec<u8> = Unescaped(rel, 0).collect();
+        let rels = String::from_utf8_lossy(&text).split_ascii_whitespace().map(|r| r.to_ascii_lowercase()).collect();
         links.push(Link { target: target.to_string(), rels });
         false
     });
@@ -25,21 +26,19 @@ pub fn parse_links(value: &str) -> Vec<Link> {
 }
 
 /// Calls `found(target, first rel value)` for each link of `value` that reads, until it returns true; returns the
-/// target it stopped at. One walk for both callers, with no list built: the wasm build keeps only this.
-fn each_link<'a>(value: &'a str, mut found: impl FnMut(&'a str, &str) -> bool) -> Option<&'a str> {
+/// target it stopped at. The rel value is given as written (a quoted one without its quotes, its escapes kept):
+/// one walk for both callers, with nothing copied (the wasm build keeps only this).
+fn each_link<'a>(value: &'a str, mut found: impl FnMut(&'a str, &'a [u8]) -> bool) -> Option<&'a str> {
     let bytes = value.as_bytes();
-    let mut rel = String::new();
     let mut i = 0;
     while i < bytes.len() {
-        while i < bytes.len() && (bytes[i] == b',' || bytes[i].is_ascii_whitespace()) {
+        if bytes[i] == b',' || bytes[i].is_ascii_whitespace() {
             i += 1;
+            continue;
         }
-        if i >= bytes.len() {
-            break;
-        }
-        match read_link(value, i, &mut rel) {
-            Some((target, end)) => {
-                if found(target, &rel) {
+        match read_link(value, i) {
+            Some((target, rel, end)) => {
+                if found(target, rel) {
                     return Some(target);
                 }
                 i = end;
@@ -50,80 +49,107 @@ fn each_link<'a>(value: &'a str, mut found: impl FnMut(&'a str, &str) -> bool) -
     None
 }
 
-/// Reads one link starting at `i` (`<target>` then `;` parameters) into its trimmed target and, in `rel`, its
-/// first `rel` parameter's value (empty without one); returns the target and where the link ended, at a top-level
-/// comma or the end; `None` when it does not read.
-fn read_link<'a>(value: &'a str, mut i: usize, rel: &mut String) -> Option<(&'a str, usize)> {
+/// The first byte at or after `i` that is not whitespace (or the end).
+fn skip_space(bytes: &[u8], mut i: usize) -> usize {
+    while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+        i += 1;
+    }
+    i
+}
+
+/// Reads one link starting at `i` (`<target>` then `;` parameters): its trimmed target, its first `rel`
+/// parameter's value as written (empty without one), and where the link ended, at a top-level comma or the end;
+/// `None` when it does not read.
+fn read_link(value: &str, i: usize) -> Option<(&str, &[u8], usize)> {
     let bytes = value.as_bytes();
     if bytes.get(i) != Some(&b'<') {
         return None;
     }
     let close = i + 1 + bytes[i + 1..].iter().position(|&b| b == b'>')?;
     let target = value.get(i + 1..close)?.trim();
-    i = close + 1;
-    rel.clear();
-    let mut seen_rel = false;
-    let mut param = String::new();
+    let mut i = close + 1;
+    let mut rel: Option<&[u8]> = None;
     loop {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        i = skip_space(bytes, i);
         match bytes.get(i) {
             None | Some(b',') => break,
-            Some(b';') => i += 1,
+            Some(b';') => i = skip_space(bytes, i + 1),
             Some(_) => return None,
-        }
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
         }
         let name_start = i;
         while i < bytes.len() && !matches!(bytes[i], b'=' | b';' | b',') && !bytes[i].is_ascii_whitespace() {
             i += 1;
         }
-        let name = value.get(name_start..i)?;
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        param.clear();
+        let name = &bytes[name_start..i];
+        i = skip_space(bytes, i);
+        let mut param: &[u8] = &[];
         if bytes.get(i) == Some(&b'=') {
-            i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-                i += 1;
-            }
-            if bytes.get(i) == Some(&b'"') {
-                i += 1;
-                loop {
-                    match bytes.get(i)? {
-                        b'"' => break,
-                        b'\\' => {
-                            i += 1;
-                            param.push(char::from(*bytes.get(i)?));
-                        }
-                        _ => {
-                            // A whole character (a value may hold UTF-8 beyond ASCII).
-                            let c = value.get(i..)?.chars().next()?;
-                            param.push(c);
-                            i += c.len_utf8() - 1;
-                        }
-                    }
-                    i += 1;
+            i = skip_space(bytes, i + 1);
+            let quoted = bytes.get(i) == Some(&b'"');
+            let start = i + usize::from(quoted);
+            i = start;
+            loop {
+                match bytes.get(i) {
+                    // An unterminated quoted string: the link does not read.
+                    None if quoted => return None,
+                    Some(b'"') if quoted => break,
+                    Some(b'\\') if quoted => i += 1,
+                    Some(b';' | b',') if !quoted => break,
+                    Some(b) if !quoted && b.is_ascii_whitespace() => break,
+                    None => break,
+                    _ => {}
                 }
                 i += 1;
-            } else {
-                let start = i;
-                while i < bytes.len() && !matches!(bytes[i], b';' | b',') && !bytes[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                param.push_str(value.get(start..i)?);
             }
+            // A trailing backslash escapes nothing: unterminated too.
+            param = bytes.get(start..i)?;
+            i += usize::from(quoted);
         }
         // Only the first `rel` counts (RFC 8288, section 3.3).
-        if !seen_rel && name.eq_ignore_ascii_case("rel") {
-            seen_rel = true;
-            rel.push_str(&param);
+        if rel.is_none() && name.eq_ignore_ascii_case(b"rel") {
+            rel = Some(param);
         }
     }
-    Some((target, i))
+    Some((target, rel.unwrap_or_default(), i))
+}
+
+/// The bytes of a quoted-string's content with its escapes undone (`\x` is `x`), from byte `.1` on.
+struct Unescaped<'a>(&'a [u8], usize);
+
+impl Iterator for Unescaped<'_> {
+    type Item = u8;
+    fn next(&mut self) -> Option<u8> {
+        let mut b = *self.0.get(self.1)?;
+        if b == b'\\' {
+            self.1 += 1;
+            b = *self.0.get(self.1)?;
+        }
+        self.1 += 1;
+        Some(b)
+    }
+}
+
+/// True when a rel value as written (see [`each_link`]) lists the relation `next`, in any case.
+fn lists_next(rel: &[u8]) -> bool {
+    // How much of "next" the current relation matched; 5 once it is something else.
+    let mut matched = 0;
+    let mut bytes = Unescaped(rel, 0);
+    loop {
+        match bytes.next() {
+            Some(b) if !b.is_ascii_whitespace() => {
+                matched = if matched < 4 && b.to_ascii_lowercase() == b"next"[matched] { matched + 1 } else { 5 };
+            }
+            end => {
+                if matched == 4 {
+                    return true;
+                }
+                if end.is_none() {
+                    return false;
+                }
+                matched = 0;
+            }
+        }
+    }
 }
 
 /// Where the next link begins: after the next comma outside quotes and angle brackets (or the end).
@@ -148,8 +174,7 @@ fn skip_to_comma(bytes: &[u8], mut i: usize) -> usize {
 /// the same page forever. Resolve it with [`resolve_reference`] (the wasm build hands it to the
 /// runtime's URL parser instead, the one fetch itself uses: the same answers, 3 KB fewer).
 pub fn next_target(values: &[&str]) -> Option<String> {
-    let is_next = |_: &str, rel: &str| rel.split_ascii_whitespace().any(|r| r.eq_ignore_ascii_case("next"));
-    values.iter().find_map(|value| each_link(value, is_next)).filter(|target| !target.is_empty()).map(str::to_string)
+    values.iter().find_map(|value| each_link(value, |_, rel| lists_next(rel))).filter(|target| !target.is_empty()).map(str::to_string)
 }
 
 /// The target of the first link with relation `next` in the `Link` fields `values`, resolved against

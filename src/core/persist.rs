@@ -7,6 +7,8 @@
 //! credential can be: the API is named by a hash of its `baseUrl`. Anything that does not read exactly (another
 //! format, another API, a value some other program wrote, one cut short) reads as nothing.
 
+use crate::core::text::{fnv64, FNV_BASIS};
+
 /// The format's name: a stored value of another is ignored (and overwritten by the next save).
 const FORMAT: &str = "pf1";
 /// A longer stored value is not read at all (a 5 MB value must not cost a parse).
@@ -27,11 +29,7 @@ pub struct Saved {
 
 /// A short id of `base_url` (FNV-1a, 64 bits, in hex): which API a stored value belongs to, without the URL.
 pub fn base_id(base_url: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in base_url.bytes() {
-        hash ^= b as u64;
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = fnv64(FNV_BASIS, base_url.as_bytes());
     let mut out = String::with_capacity(16);
     for shift in (0..16).rev() {
         out.push(char::from(b"0123456789abcdef"[((hash >> (shift * 4)) & 0xf) as usize]));

@@ -21,6 +21,9 @@ pub fn fold_whitespace(text: &str) -> String {
     out
 }
 
+/// FNV-1a's 64-bit offset basis: the seed of a plain hash.
+pub const FNV_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
+
 /// FNV-1a (64 bits) of `bytes`, starting from `seed` (the FNV offset basis for a plain hash).
 pub fn fnv64(seed: u64, bytes: &[u8]) -> u64 {
     let mut hash = seed;

@@ -137,11 +137,23 @@ fn has_scheme(path: &str) -> bool {
 /// on the same origin; a protocol-relative one ("//other/x") is refused. The fragment is dropped (never sent).
 /// Dot segments are resolved here, as the runtime's URL parser would, so that none climbs above the prefix.
 pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
+    resolve_in(base, path, false)
+}
+
+/// [`resolve`], or with `under` [`resolve_under`]: one function for both, since the wasm build needs both.
+pub fn resolve_in(base: &BaseUrl, path: &str, under: bool) -> Result<String, UrlError> {
     let path = path.split('#').next().unwrap_or("");
     if has_scheme(path) {
-        return match split_origin(path) {
-            Ok(Some((origin, _))) if origin == base.origin => Ok(path.to_string()),
-            _ => Err(UrlError::OtherOrigin),
+        let rest = match split_origin(path) {
+            Ok(Some((origin, rest))) if origin == base.origin => rest,
+            _ => return Err(UrlError::OtherOrigin),
+        };
+        if !under {
+            return Ok(path.to_string());
+        }
+        return match rest.strip_prefix(base.prefix.as_str()).filter(|tail| tail.is_empty() || tail.starts_with(['/', '?'])) {
+            Some(tail) => resolve_in(base, tail, false),
+            None => Err(UrlError::AbovePrefix),
         };
     }
     let b = path.as_bytes();
@@ -168,18 +180,7 @@ pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
 /// prefix, dot segments included ("https://h/api/v2/../x" is above "/api/v2"): pagination follows what a server
 /// sent, and credentials go only under baseUrl.
 pub fn resolve_under(base: &BaseUrl, target: &str) -> Result<String, UrlError> {
-    if !has_scheme(target) {
-        return resolve(base, target);
-    }
-    let rest = match split_origin(target.split('#').next().unwrap_or("")) {
-        Ok(Some((origin, rest))) if origin == base.origin => rest,
-        _ => return Err(UrlError::OtherOrigin),
-    };
-    let under = rest.strip_prefix(base.prefix.as_str()).filter(|tail| tail.is_empty() || tail.starts_with(['/', '?']));
-    match under {
-        Some(tail) => resolve(base, tail),
-        None => Err(UrlError::AbovePrefix),
-    }
+    resolve_in(base, target, true)
 }
 
 /// Appends `segments` (a relative path, '/' or '\\' between segments) to `url`, which ends in '/', with its dot

@@ -276,8 +276,3 @@ export function isJsonBody(body) {
 export function isStream(body) {
   return typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
 }
-
-/** What the core resolves a page of `paginate` (js/paginate.js) with: the result, `{ status, headers, url }`, and the Link header's next target. */
-export function pageResult(value, response, url, next) {
-  return [value, { status: response.status, headers: Object.fromEntries(response.headers), url }, next];
-}

@@ -5,7 +5,7 @@ use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::ErrorKind;
-use crate::core::headers::{HeaderList, RateHeaders};
+use crate::core::headers::{header_in, HeaderList, RateHeaders};
 use crate::core::options;
 use crate::core::response::{self, BodyKind, ReadAs, ResponseType};
 use crate::core::retry::Failure;
@@ -33,8 +33,7 @@ pub(crate) async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: boo
     for (name, value) in &req.headers {
         headers.set(&name.to_ascii_lowercase(), value);
     }
-    let has = |name: &str| headers.has(name) || inner.options.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
-    if req.json_body && !has("content-type") {
+    if req.json_body && !headers.has("content-type") && header_in(&inner.options.headers, "content-type").is_none() {
         headers.set("content-type", "application/json");
     }
     if let Some(key) = &req.idempotency_key {

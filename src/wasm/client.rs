@@ -11,7 +11,6 @@ use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults};
 use crate::core::queue::WaitQueue;
 use crate::wasm::engine::{self, execute, rate_limit_value, Poll, Req};
-use crate::core::url;
 use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::hooks::{self, BEFORE_ERROR};
 use crate::wasm::persist::{self, Persist};
@@ -197,7 +196,7 @@ impl Client {
         let read = || -> Result<_, JsValue> {
             let interval = read_ms(&options, "intervalMs", defaults::POLL_INTERVAL_MS)?;
             let max_wait = read_ms(&options, "maxWaitMs", defaults::POLL_MAX_WAIT_MS)?;
-            Ok((interval, max_wait, prepare(&self.inner, "GET", path, JsValue::UNDEFINED, &options)?))
+            Ok((interval, max_wait, prepare(&self.inner, "GET", path, JsValue::UNDEFINED, &options, false)?))
         };
         let (interval, max_wait, req) = match read() {
             Ok(read) => read,
@@ -226,15 +225,7 @@ impl Client {
     }
 
     fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue, page: bool) -> Promise {
-        let read = || {
-            if page {
-                under_base(&self.inner, &path)?;
-            }
-            let mut req = prepare(&self.inner, method, path, body, &options)?;
-            req.page = page;
-            Ok(req)
-        };
-        match read() {
+        match prepare(&self.inner, method, path, body, &options, page) {
             Ok(req) => spawn(&self.inner, req, None),
             Err(e) => Promise::reject(&e),
         }
@@ -281,17 +272,6 @@ impl Client {
             Err(e) => Promise::reject(&option_error(e)),
         }
     }
-}
-
-/// A next page's target off baseUrl (another origin, or above its path prefix) is a `TypeError` naming its origin
-/// and path (not its query, which may carry a token of the server's).
-#[inline(never)]
-fn under_base(inner: &Inner, target: &JsValue) -> Result<(), JsValue> {
-    let target = target.as_string().unwrap_or_default();
-    url::resolve_under(&inner.options.base, &target).map(drop).map_err(|e| {
-        let end = target.find(['?', '#']).unwrap_or(target.len());
-        type_error(&concat("next page not followed: ", &concat(&target[..end], &concat(": ", e.message()))))
-    })
 }
 
 /// One call, run: a shared GET's wait for its flight (`dedupe`), or the engine's walk and then what a write

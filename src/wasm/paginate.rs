@@ -7,15 +7,8 @@ use crate::core::link;
 use crate::wasm::engine::Req;
 use crate::wasm::fetch::{self, Response};
 
-#[wasm_bindgen(module = "/src/js/runtime.js")]
-extern "C" {
-    /// `[result, { status, headers, url }, next]` for the iteration.
-    #[wasm_bindgen(js_name = pageResult)]
-    fn page_result(value: &JsValue, response: &Response, url: &str, next: Option<String>) -> JsValue;
-}
-
-/// The call's result: `value` itself, or for a page, `value` with its response and the Link header's next target
-/// (resolved against the response's URL).
+/// The call's result: `value` itself, or for a page `[value, response, url, next]`: the response, its URL, and the
+/// Link header's next target (resolved against that URL).
 #[inline(never)]
 pub(crate) fn result(req: &Req, value: JsValue, response: &Response) -> JsValue {
     if !req.page {
@@ -25,5 +18,10 @@ pub(crate) fn result(req: &Req, value: JsValue, response: &Response) -> JsValue 
     // A Response a hook made may have no URL: the request's stands in.
     let url = if url.is_empty() { req.url.clone() } else { url };
     let next = response.headers().get("link").and_then(|field| link::next_target(&[&field])).and_then(|target| fetch::resolve_url(&target, &url));
-    page_result(&value, response, &url, next)
+    // js/paginate.js makes `{ status, headers, url }` of the response: no import of its own for this.
+    let page = js_sys::Array::new();
+    for part in [value, response.into(), url.into(), next.map_or(JsValue::UNDEFINED, JsValue::from)] {
+        page.push(&part);
+    }
+    page.into()
 }

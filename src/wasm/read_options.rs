@@ -8,6 +8,7 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+use crate::core::headers::remove_header;
 use crate::core::options::{self, defaults, RateWindow, RetryOverrides, RetryPolicy};
 use crate::core::response::ResponseType;
 use crate::core::url::{self, BaseUrl};
@@ -307,11 +308,6 @@ pub(crate) fn read_headers(obj: &JsValue, key: &str) -> Result<Vec<(String, Stri
     Ok(out)
 }
 
-/// Removes the headers named `name` (any case) from `headers`.
-fn remove_header(headers: &mut Vec<(String, String)>, name: &str) {
-    headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-}
-
 /// A `headers` option over `out`, by name in any case: a value replaces one of the same name, `null` or
 /// `undefined` removes it.
 fn merge_headers(obj: &JsValue, key: &str, out: &mut Vec<(String, String)>) -> Result<(), JsValue> {
@@ -388,8 +384,8 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue>
 
 /// Validates a request's arguments into a [`Req`]; every problem is a `TypeError`. With no options (the common
 /// call) nothing more is read.
-pub(crate) fn prepare(inner: &Inner, method: &str, path: JsValue, body: JsValue, options: &JsValue) -> Result<Req, JsValue> {
-    let mut req = Req { method: method.into(), timeout_ms: inner.options.timeout_ms, retry: inner.options.retry.clone(), dedupe: inner.options.dedupe, ..Req::default() };
+pub(crate) fn prepare(inner: &Inner, method: &str, path: JsValue, body: JsValue, options: &JsValue, page: bool) -> Result<Req, JsValue> {
+    let mut req = Req { method: method.into(), timeout_ms: inner.options.timeout_ms, retry: inner.options.retry.clone(), dedupe: inner.options.dedupe, page, ..Req::default() };
     read_request(inner, path, body, options, &mut req)?;
     Ok(req)
 }
@@ -400,7 +396,7 @@ fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, 
         return Err(type_error("options must be an object"));
     }
     let path = path.as_string().ok_or_else(|| type_error("path must be a string"))?;
-    req.url = url::resolve(&inner.options.base, &path).map_err(|e| type_error(e.message()))?;
+    req.url = url::resolve_in(&inner.options.base, &path, req.page).map_err(|e| refused(&path, req.page, e))?;
     // No body (every GET): nothing to ask JS about.
     req.json_body = present(&body) && fetch::is_json_body(&body);
     req.body = if req.json_body { fetch::json_stringify(&body).map_err(|_| type_error("body could not be serialised as JSON"))? } else { body };
@@ -427,6 +423,20 @@ fn read_request(inner: &Inner, path: JsValue, body: JsValue, options: &JsValue, 
         req.dedupe = dedupe;
     }
     Ok(())
+}
+
+/// The `TypeError` for a path off baseUrl; for a next page of `paginate` (another origin, or above baseUrl's path
+/// prefix), it names the page's origin and path (not its query, which may carry a token of the server's).
+#[inline(never)]
+fn refused(path: &str, page: bool, e: url::UrlError) -> JsValue {
+    if !page {
+        return type_error(e.message());
+    }
+    let mut text = String::from("next page not followed: ");
+    text.push_str(&path[..path.find(['?', '#']).unwrap_or(path.len())]);
+    text.push_str(": ");
+    text.push_str(e.message());
+    type_error(&text)
 }
 
 /// The `query` option as pairs in order; arrays repeat the key, `undefined`/`null` values are left out.

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::headers::HeaderList;
+use crate::core::headers::{header_in, HeaderList};
 use crate::core::remember::{self, Key, Memory};
 use crate::wasm::client::Inner;
 use crate::wasm::engine::Req;
@@ -24,17 +24,14 @@ pub(crate) type Remembered = RefCell<Memory<JsValue>>;
 /// The credentials' id of a request with `headers` (the attempt's own, the token's among them) over the client's.
 pub(crate) fn credentials(inner: &Inner, headers: &HeaderList) -> u64 {
     let o = &inner.options;
-    let own = |name: &str| headers.0.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
-    let client = |name: &str| o.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
-    let key = own(&o.api_key_header).or(o.api_key.as_deref()).or_else(|| client(&o.api_key_header));
-    let auth = own("authorization").or_else(|| client("authorization"));
+    let key = header_in(&headers.0, &o.api_key_header).or(o.api_key.as_deref()).or_else(|| header_in(&o.headers, &o.api_key_header));
+    let auth = header_in(&headers.0, "authorization").or_else(|| header_in(&o.headers, "authorization"));
     remember::credential_id(inner.salt, [key, auth])
 }
 
 /// True when the caller made the GET conditional itself (then it is sent as it is, and a 304 is its answer).
 pub(crate) fn caller_conditional(inner: &Inner, req: &Req) -> bool {
-    let named = |(n, _): &(String, String)| n.eq_ignore_ascii_case("if-none-match") || n.eq_ignore_ascii_case("if-modified-since");
-    req.headers.iter().any(named) || inner.options.headers.iter().any(named)
+    ["if-none-match", "if-modified-since"].into_iter().any(|name| header_in(&req.headers, name).or_else(|| header_in(&inner.options.headers, name)).is_some())
 }
 
 /// For a GET that may be answered from memory: its key, and the remembered result whose validator now goes out in
