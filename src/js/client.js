@@ -1,7 +1,8 @@
-// The request methods of `Client`, written once here over the one call the wasm core exports (`send`): seven wasm
-// exports, each with its glue and shim, cost more bytes than these lines. The package entries call addMethods.
+// The request methods of `Client`, written once here over the one call the wasm core exports (`send`), and the
+// `rateLimit` and `queue` getters over `state`: nine wasm exports, each with its glue and shim, cost more bytes
+// than these lines. The package entries call addMethods.
 
-/** Adds get, delete, head, post, put, patch, request and paginate to the wasm-bindgen `Client` class. */
+/** Adds get, delete, head, post, put, patch, request, poll, paginate, rateLimit and queue to the wasm-bindgen `Client` class. */
 export function addMethods(Client) {
   const proto = Client.prototype;
   for (const name of ["get", "delete", "head"]) {
@@ -21,6 +22,12 @@ export function addMethods(Client) {
     const { pages } = await import("./paginate.js");
     yield* pages(this, path, options);
   };
+  proto.poll = function (path, options) {
+    return this.send("GET", path, undefined, options, 2);
+  };
+  for (const [name, which] of [["rateLimit", 0], ["queue", 1]]) {
+    Object.defineProperty(proto, name, { get() { return this.state(which); }, configurable: true });
+  }
   proto.request = function (method, path, options) {
     return this.send(method, path, options === null || options === undefined ? undefined : options.body, options);
   };

@@ -21,7 +21,7 @@ export async function* pages(client, path, options) {
   const signal = get.signal;
   for (let count = 1, target = path; ; count++) {
     if (signal && signal.aborted) throw signal.reason;
-    const [page, answer, url, linked] = await client.send("GET", target, undefined, get, true);
+    const [page, answer, url, linked] = await client.send("GET", target, undefined, get, 1);
     const response = { status: answer.status, headers: Object.fromEntries(answer.headers), url };
     if (items) {
       const list = items(page, response);

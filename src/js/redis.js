@@ -8,6 +8,7 @@
 // in flight: a process killed while holding turns holds them a lease at most. Every key expires on its own.
 // When Redis cannot be reached, a turn is decided by this process's own limiter (the SharedQuota the client hands
 // over) and Redis is tried again later, with backoff; no request fails because of Redis, and nothing is logged.
+import { namedQuota } from "./quota.js";
 
 const LEASE_MS = 5000;
 const RENEW_MS = 1500;
@@ -243,7 +244,7 @@ export function redisQuota(redis, name) {
 class RedisShare {
   constructor(calls, name, quota, windows, adaptive) {
     this.calls = calls;
-    this.quota = quota; // this process's own limiter, deciding while Redis cannot be reached
+    this.quota = namedQuota(quota); // this process's own limiter, deciding while Redis cannot be reached
     this.prefix = `pf:{${name}}:`;
     this.windows = [];
     for (let i = 0; i + 1 < windows.length; i += 2) this.windows.push([windows[i], windows[i + 1]]);

@@ -5,6 +5,7 @@
 // member lock is released and the leader finishes what it held; when the leader goes, the next realm in the lock's
 // queue leads, starting from the window and cooldown the old one announced, and members ask it again for the turns
 // they still wait for.
+import { namedQuota } from "./quota.js";
 
 const MAX_TIMER_MS = 2147483647;
 const COOLDOWN_GRACE_MS = 20;
@@ -41,7 +42,7 @@ export function createShare(key, quota) {
 class Share {
   constructor(key, quota) {
     this.name = "polite-fetch:" + key;
-    this.quota = quota;
+    this.quota = namedQuota(quota);
     this.member = newId();
     this.epoch = undefined; // set while this realm leads: grants of another epoch are stale
     this.queue = []; // leader: asks waiting for a turn, { member, id, maxWaitMs, priority }, higher priority first

@@ -179,43 +179,34 @@ impl Client {
         Ok(Client { inner: Rc::new(Inner::new(o, quota)) })
     }
     /// Starts a call: `method` (any case) to `path` with `body`; js/client.js defines `get`, `post`, `put`,
-    /// `patch`, `delete`, `head` and `request` over it (one wasm export instead of seven). With `page` true, a GET
-    /// of `paginate` (js/paginate.js): `path` must stay under baseUrl, and the result comes as `[result, { status,
-    /// headers, url }, next]`.
-    pub fn send(&self, method: JsValue, path: JsValue, body: JsValue, options: JsValue, page: JsValue) -> Promise {
+    /// `patch`, `delete`, `head`, `request`, `poll` and `paginate` over it (one wasm export instead of nine).
+    /// `mode` 1: a GET of `paginate` (js/paginate.js): `path` must stay under baseUrl, and the result comes as
+    /// `[result, response, url, next]`. `mode` 2: `poll`, a GET made again while the answer is 204 ("still
+    /// processing"), waiting `Retry-After` or `intervalMs` between tries; it rejects with `TimeoutError` after
+    /// `maxWaitMs` (0 = no deadline).
+    pub fn send(&self, method: JsValue, path: JsValue, body: JsValue, options: JsValue, mode: u8) -> Promise {
         let Some(method) = method.as_string() else { return Promise::reject(&type_error("method must be a string")) };
-        match options::normalize_method(&method) {
-            Ok(method) => self.start(&method, path, body, options, page.is_truthy()),
-            Err(e) => Promise::reject(&option_error(e)),
+        let read = || -> Result<_, JsValue> {
+            let method = options::normalize_method(&method).map_err(option_error)?;
+            let poll = if mode == 2 {
+                Some(Poll { interval_ms: read_ms(&options, "intervalMs", defaults::POLL_INTERVAL_MS)?, max_wait_ms: read_ms(&options, "maxWaitMs", defaults::POLL_MAX_WAIT_MS)? })
+            } else {
+                None
+            };
+            Ok((prepare(&self.inner, &method, path, body, &options, mode == 1)?, poll))
+        };
+        match read() {
+            Ok((req, poll)) => spawn(&self.inner, req, poll),
+            Err(e) => Promise::reject(&e),
         }
     }
 
-    /// GETs `path` until the answer is not 204 ("still processing"), waiting `Retry-After` or `intervalMs`
-    /// between tries; rejects with `TimeoutError` after `maxWaitMs` (0 = no deadline).
-    pub fn poll(&self, path: JsValue, options: JsValue) -> Promise {
-        let read = || -> Result<_, JsValue> {
-            let interval = read_ms(&options, "intervalMs", defaults::POLL_INTERVAL_MS)?;
-            let max_wait = read_ms(&options, "maxWaitMs", defaults::POLL_MAX_WAIT_MS)?;
-            Ok((interval, max_wait, prepare(&self.inner, "GET", path, JsValue::UNDEFINED, &options, false)?))
-        };
-        let (interval, max_wait, req) = match read() {
-            Ok(read) => read,
-            Err(e) => return Promise::reject(&e),
-        };
-        spawn(&self.inner, req, Some(Poll { interval_ms: interval, max_wait_ms: max_wait }))
-    }
-
-    /// `{ limit, remaining, resetAt, observedAt }` from the latest response with rate-limit headers, else null.
-    #[wasm_bindgen(getter, js_name = rateLimit)]
-    pub fn rate_limit(&self) -> JsValue {
-        rate_limit_value(&self.inner)
-    }
-
-    /// `{ waiting, inFlight }`: the requests of this client's quota (itself and its same-origin relatives) that
-    /// wait for a turn, and those sent and not yet answered.
-    #[wasm_bindgen(getter)]
-    pub fn queue(&self) -> JsValue {
-        engine::queue_value(&self.inner)
+    /// `client.rateLimit` (`which` 0: `{ limit, remaining, resetAt, observedAt }` from the latest response with
+    /// rate-limit headers, else null) or `client.queue` (1: `{ waiting, inFlight }`, the requests of this client's
+    /// quota, itself and its same-origin relatives, that wait for a turn, and those sent and not yet answered);
+    /// js/client.js defines the two getters over it.
+    pub fn state(&self, which: u8) -> JsValue {
+        if which == 0 { rate_limit_value(&self.inner) } else { engine::queue_value(&self.inner) }
     }
 
     /// Rejects every request of this client's quota that waits for a turn with `reason` (default: an AbortError
@@ -223,54 +214,58 @@ impl Client {
     pub fn clear(&self, reason: JsValue) -> u32 {
         engine::clear(&self.inner, &reason)
     }
-
-    fn start(&self, method: &str, path: JsValue, body: JsValue, options: JsValue, page: bool) -> Promise {
-        match prepare(&self.inner, method, path, body, &options, page) {
-            Ok(req) => spawn(&self.inner, req, None),
-            Err(e) => Promise::reject(&e),
-        }
-    }
 }
 
 /// The request methods for Rust callers (the wasm test suites); JS gets the same from js/client.js.
 impl Client {
+    fn call(&self, method: &str, path: JsValue, body: JsValue, options: JsValue, mode: u8) -> Promise {
+        self.send(JsValue::from_str(method), path, body, options, mode)
+    }
+
     /// GET `path`.
     pub fn get(&self, path: JsValue, options: JsValue) -> Promise {
-        self.start("GET", path, JsValue::UNDEFINED, options, false)
+        self.call("GET", path, JsValue::UNDEFINED, options, 0)
     }
 
     /// POST `body` to `path`.
     pub fn post(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
-        self.start("POST", path, body, options, false)
+        self.call("POST", path, body, options, 0)
     }
 
     /// PUT `body` to `path`.
     pub fn put(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
-        self.start("PUT", path, body, options, false)
+        self.call("PUT", path, body, options, 0)
     }
 
     /// PATCH `path` with `body`.
     pub fn patch(&self, path: JsValue, body: JsValue, options: JsValue) -> Promise {
-        self.start("PATCH", path, body, options, false)
+        self.call("PATCH", path, body, options, 0)
     }
 
     /// DELETE `path`.
     pub fn delete(&self, path: JsValue, options: JsValue) -> Promise {
-        self.start("DELETE", path, JsValue::UNDEFINED, options, false)
+        self.call("DELETE", path, JsValue::UNDEFINED, options, 0)
     }
 
     /// HEAD `path` (resolves with `undefined`).
     pub fn head(&self, path: JsValue, options: JsValue) -> Promise {
-        self.start("HEAD", path, JsValue::UNDEFINED, options, false)
+        self.call("HEAD", path, JsValue::UNDEFINED, options, 0)
     }
 
     /// Any method; the body is `options.body`.
     pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> Promise {
-        let Some(method) = method.as_string() else { return Promise::reject(&type_error("method must be a string")) };
-        match options::normalize_method(&method) {
-            Ok(method) => self.start(&method, path, member(&options, "body"), options, false),
-            Err(e) => Promise::reject(&option_error(e)),
-        }
+        let body = member(&options, "body");
+        self.send(method, path, body, options, 0)
+    }
+
+    /// GETs `path` until the answer is not 204 (see [`Client::send`]'s mode 2).
+    pub fn poll(&self, path: JsValue, options: JsValue) -> Promise {
+        self.call("GET", path, JsValue::UNDEFINED, options, 2)
+    }
+
+    /// `client.rateLimit`.
+    pub fn rate_limit(&self) -> JsValue {
+        self.state(0)
     }
 }
 

@@ -23,19 +23,44 @@ impl SharedQuota {
 
 #[wasm_bindgen]
 impl SharedQuota {
-    /// Admits one request at `now`: a ticket (≥ 0) to send now, `-at` to ask again at `at` (ms since epoch), or
-    /// `-Infinity` to ask again when an answer arrives.
-    pub fn admit(&mut self, now: f64) -> f64 {
-        match self.limiter.admit(now) {
-            Admission::Go(ticket) => ticket.as_f64(),
-            Admission::WaitUntil(at) => -at.max(f64::MIN_POSITIVE),
-            Admission::WaitForAnswer => f64::NEG_INFINITY,
+    /// One operation on the limiter, by number (js/quota.js names them; one export instead of six):
+    /// 0 admit at `a`: a ticket (≥ 0) to send now, `-at` to ask again at `at` (ms since epoch), or `-Infinity` to
+    ///   ask again when an answer arrives;
+    /// 1 finish ticket `a` at `b` with status `c` (0: no answer), `d` limit, `e` remaining, `f` reset (see
+    ///   [`SharedQuota::finish`]);
+    /// 2 assume at `a` the window `b` limit, `c` remaining, `d` reset, `e` observed at, that the previous leader
+    ///   published, when this realm starts leading; 3 cancel ticket `a`, never sent; 4 cool down until `a` (a
+    ///   429's wait); 5 the rate adaptive pacing learned per second, NaN when none. Every other answer is NaN.
+    pub fn act(&mut self, op: u8, a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> f64 {
+        let limiter = &mut self.limiter;
+        match op {
+            0 => {
+                return match limiter.admit(a) {
+                    Admission::Go(ticket) => ticket.as_f64(),
+                    Admission::WaitUntil(at) => -at.max(f64::MIN_POSITIVE),
+                    Admission::WaitForAnswer => f64::NEG_INFINITY,
+                }
+            }
+            1 => self.finish(a, b, c as u16, d, e, f),
+            2 => limiter.assume_window(RateLimitState { limit: b, remaining: c, reset_at: (!d.is_nan()).then_some(d), observed_at: e, learned: false }, a),
+            3 => limiter.cancel(Ticket::from_f64(a)),
+            4 => limiter.cool_down(a),
+            5 => return limiter.learned_rate_per_s().unwrap_or(f64::NAN),
+            _ => {}
         }
+        f64::NAN
     }
 
+    /// The share's rate-limit state, as `client.rateLimit` shows it (null until something is known).
+    pub fn state(&self) -> JsValue {
+        crate::wasm::errors::rate_limit_object(self.limiter.state())
+    }
+}
+
+impl SharedQuota {
     /// Reports the answer to a ticket: `status` 0 when there was none; `remaining` NaN when the answer described
     /// no window (then `limit` and `reset_at` are ignored; `reset_at` NaN when unknown).
-    pub fn finish(&mut self, ticket: f64, now: f64, status: u16, limit: f64, remaining: f64, reset_at: f64) {
+    fn finish(&mut self, ticket: f64, now: f64, status: u16, limit: f64, remaining: f64, reset_at: f64) {
         let described = (!remaining.is_nan()).then(|| RateLimitState {
             limit: if limit.is_nan() { remaining } else { limit },
             remaining,
@@ -44,35 +69,6 @@ impl SharedQuota {
             learned: false,
         });
         self.limiter.finish_observed(Ticket::from_f64(ticket), now, described, (status != 0).then_some(status));
-    }
-
-    /// Takes in the window the previous leader published (`client.rateLimit`'s fields), when this realm starts
-    /// leading; `reset_at` NaN when unknown.
-    pub fn assume(&mut self, now: f64, limit: f64, remaining: f64, reset_at: f64, observed_at: f64) {
-        let state = RateLimitState { limit, remaining, reset_at: (!reset_at.is_nan()).then_some(reset_at), observed_at, learned: false };
-        self.limiter.assume_window(state, now);
-    }
-
-    /// Gives back a ticket whose request was never sent.
-    pub fn cancel(&mut self, ticket: f64) {
-        self.limiter.cancel(Ticket::from_f64(ticket));
-    }
-
-    /// Holds every request of the share until `until` (a 429's wait).
-    #[wasm_bindgen(js_name = coolDown)]
-    pub fn cool_down(&mut self, until: f64) {
-        self.limiter.cool_down(until);
-    }
-
-    /// The share's rate-limit state, as `client.rateLimit` shows it (null until something is known).
-    pub fn state(&self) -> JsValue {
-        crate::wasm::errors::rate_limit_object(self.limiter.state())
-    }
-
-    /// The rate adaptive pacing learned, per second.
-    #[wasm_bindgen(js_name = learnedRate)]
-    pub fn learned_rate(&self) -> Option<f64> {
-        self.limiter.learned_rate_per_s()
     }
 }
 
