@@ -23,16 +23,17 @@ export function follow(flight, signal) {
 }
 
 /**
- * The live flight in `flights` (a client's Map of key to flight) under `key`, or a new one put there: the
- * controller whose signal the shared request runs with, and no `promise` until `launch`.
+ * The live flight in `flights` (a client's object of key to flight; a key begins with the method, so it is never
+ * an Object.prototype name) under `key`, or a new one put there: the controller whose signal the shared request
+ * runs with, and no `promise` until `launch`.
  */
 export function flightFor(flights, key) {
-  const live = flights.get(key);
+  const live = flights[key];
   if (live && !live.dead) return live;
   const flight = { controller: new AbortController(), waiting: 0, settled: 0, dead: false, promise: undefined };
   // Settled, the flight leaves (unless a newer one took its key): nothing is kept, the next equal call is sent anew.
-  flight.leave = () => flights.get(key) === flight && flights.delete(key);
-  flights.set(key, flight);
+  flight.leave = () => flights[key] === flight && delete flights[key];
+  flights[key] = flight;
   return flight;
 }
 

@@ -12,6 +12,15 @@ function check(options) {
   }
 }
 
+/** `target` resolved against `base` as fetch would resolve it, or `undefined` when it is no URL. */
+function resolve(target, base) {
+  try {
+    return new URL(target, base).href;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pages of `path` for `client`, as `paginate` yields them. */
 export async function* pages(client, path, options) {
   if (options !== undefined && (options === null || typeof options !== "object")) throw new TypeError("options must be an object");
@@ -21,8 +30,11 @@ export async function* pages(client, path, options) {
   const signal = get.signal;
   for (let count = 1, target = path; ; count++) {
     if (signal && signal.aborted) throw signal.reason;
-    const [page, answer, url, linked] = await client.send("GET", target, undefined, get, 1);
+    const [page, answer, requestUrl, link] = await client.send("GET", target, undefined, get, 1);
+    // A Response a hook made has no URL: the request's stands in. The Link target resolves against it.
+    const url = answer.url || requestUrl;
     const response = { status: answer.status, headers: Object.fromEntries(answer.headers), url };
+    const linked = link === undefined ? undefined : resolve(link, url);
     if (items) {
       const list = items(page, response);
       if (!Array.isArray(list)) throw new TypeError("items must return an array");

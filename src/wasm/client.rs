@@ -110,7 +110,7 @@ pub(crate) struct Inner {
     pub(crate) remembered: Option<Remembered>,
     /// Salts the credentials' ids of this client's keys (random: an id means nothing outside the client).
     pub(crate) salt: u64,
-    /// The requests in flight that equal calls wait for (`dedupe`): a JS `Map` of key to flight (js/copies.js).
+    /// The requests in flight that equal calls wait for (`dedupe`): a JS object of key to flight (js/copies.js).
     pub(crate) flights: JsValue,
 }
 
@@ -140,7 +140,7 @@ impl Inner {
         Inner {
             remembered: o.revalidate.map(|max| RefCell::new(Memory::new(max))),
             salt: random() << 32 | random(),
-            flights: js_sys::Map::new().into(),
+            flights: Object::new().into(),
             options: o,
             quota,
             base_headers: base_headers.into(),

@@ -43,9 +43,6 @@ extern "C" {
     pub fn response_type(this: &Response) -> Option<String>;
     #[wasm_bindgen(method, getter)]
     pub fn headers(this: &Response) -> Headers;
-    /// The URL it answers (empty for a Response made by hand).
-    #[wasm_bindgen(method, getter)]
-    pub fn url(this: &Response) -> String;
 
     /// A fetch `Headers`.
     pub type Headers;
