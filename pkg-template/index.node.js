@@ -2,8 +2,8 @@
 import { readFileSync } from "node:fs";
 import { initSync } from "./polite_fetch.js";
 initSync({ module: readFileSync(new URL("./polite_fetch_bg.wasm", import.meta.url)) });
-import { Client } from "./polite_fetch.js";
+import { Client, resume } from "./polite_fetch.js";
 import { addMethods } from "__CLIENT__";
-addMethods(Client);
+addMethods(Client, resume);
 export { Client };
 export * from "__ERRORS__";

@@ -183,9 +183,7 @@ pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>
     let server_text = server_text.map(|t| shorten(&t, MAX_SERVER_TEXT));
     let request_id = text_of("requestId")
         .or_else(|| text_of("request_id"))
-        .or_else(|| non_empty(headers.header("x-request-id")))
-        .or_else(|| non_empty(headers.header("request-id")))
-        .or_else(|| non_empty(headers.header("x-correlation-id")));
+        .or_else(|| ["x-request-id", "request-id", "x-correlation-id"].into_iter().find_map(|name| non_empty(headers.header(name).map(String::from))));
     ErrorDetails {
         code,
         server_text,
@@ -344,7 +342,10 @@ fn messages_of<B: BodyView>(value: &B) -> Option<Vec<String>> {
     if let Some(text) = value.as_text() {
         return Some(vec![text]);
     }
-    let list: Vec<String> = value.elements()?.iter().take(MAX_BODY_ITEMS).filter_map(|v| v.as_scalar_text()).collect();
+    let mut list = Vec::new();
+    for v in value.elements()?.iter().take(MAX_BODY_ITEMS) {
+        list.extend(v.as_scalar_text());
+    }
     if list.is_empty() {
         None
     } else {

@@ -5,22 +5,23 @@
 /// Read access to a response's headers by (case-insensitive) name; the boundary implements it over `Headers`.
 pub trait HeaderLookup {
     /// The header's value, `None` when absent (or hidden by CORS).
-    fn header(&self, name: &str) -> Option<String>;
+    fn header(&self, name: &str) -> Option<&str>;
 }
 
 impl HeaderLookup for [(&str, &str)] {
-    fn header(&self, name: &str) -> Option<String> {
-        self.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| (*v).to_string())
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
     }
 }
 
 /// The response headers the client reads, in the order a [`HeaderSnapshot`] holds them. One call reads them all
 /// across the wasm boundary instead of one call per header.
-pub const READ_HEADERS: [&str; 21] = [
+pub const READ_HEADERS: [&str; 24] = [
     "retry-after", "retry-after-ms", "ratelimit", "ratelimit-policy", "date", "x-ratelimit-reset", "ratelimit-reset",
     "x-ratelimit-limit", "ratelimit-limit", "x-ratelimit-remaining", "ratelimit-remaining", "x-ratelimit-reset-after",
     "content-type", "content-length", "location", "x-ratelimit-remaining-minute", "x-ratelimit-limit-minute",
     "x-ratelimit-remaining-hour", "x-ratelimit-limit-hour", "x-ratelimit-remaining-day", "x-ratelimit-limit-day",
+    "x-request-id", "request-id", "x-correlation-id",
 ];
 
 /// The per-window headers some gateways (Kong) send instead of one window: `X-RateLimit-Remaining-Minute` beside
@@ -64,8 +65,8 @@ impl HeaderSnapshot {
 }
 
 impl HeaderLookup for HeaderSnapshot {
-    fn header(&self, name: &str) -> Option<String> {
-        self.get(name).map(str::to_string)
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name)
     }
 }
 
@@ -313,17 +314,16 @@ pub struct RateHeaders {
 impl RateHeaders {
     /// Reads the rate headers of one response. `now` is the client's clock when the response arrived.
     pub fn read(headers: &(impl HeaderLookup + ?Sized), now: f64) -> RateHeaders {
-        let number = |name: &str| headers.header(name).and_then(|v| parse_non_negative(first_value(&v)));
-        let field_text = headers.header("ratelimit").unwrap_or_default();
-        let field = parse_ratelimit_field(&field_text);
+        let number = |name: &str| headers.header(name).and_then(|v| parse_non_negative(first_value(v)));
+        let field = parse_ratelimit_field(headers.header("ratelimit").unwrap_or(""));
         // Draft 8 states the limit in RateLimit-Policy, in the item named like the RateLimit item.
-        let policy_q = headers.header("ratelimit-policy").and_then(|p| policy_limit(&p, field.name));
+        let policy_q = headers.header("ratelimit-policy").and_then(|p| policy_limit(p, field.name));
         // An HTTP-date holds a comma itself, so the whole value is tried before the first of repeated values.
         let retry_after_ms = headers
             .header("retry-after")
-            .and_then(|v| parse_retry_after(&v, now).or_else(|| parse_retry_after(first_value(&v), now)))
+            .and_then(|v| parse_retry_after(v, now).or_else(|| parse_retry_after(first_value(v), now)))
             .or_else(|| number("retry-after-ms"));
-        let server_now = headers.header("date").and_then(|v| parse_http_date(&v)).unwrap_or(now);
+        let server_now = headers.header("date").and_then(parse_http_date).unwrap_or(now);
         let reset_epoch_wait_ms = number("x-ratelimit-reset").map(|reset| reset_value_to_wait_ms(reset, server_now));
         let mut per_window: (Option<f64>, Option<f64>) = (None, None);
         for (remaining, limit) in PER_WINDOW {
@@ -460,7 +460,7 @@ mod tests {
         assert_eq!(snapshot.header("x-ratelimit-remaining"), None);
         assert_eq!(snapshot.header("x-unknown"), None);
         assert_eq!(HeaderSnapshot::new(String::new()).header("date"), None);
-        assert_eq!(HeaderSnapshot::new("\n\n\n\n\n".into()).header("date"), Some(String::new()));
+        assert_eq!(HeaderSnapshot::new("\n\n\n\n\n".into()).header("date"), Some(""));
     }
 
     #[test]

@@ -249,10 +249,15 @@ pub struct Limiter {
 impl Limiter {
     /// A limiter with the configured pacing windows and concurrency cap (`None` = unlimited).
     pub fn new(pacing: &[RateWindow], max_concurrency: Option<u32>) -> Limiter {
+        // Plain loops here and below: iterator chains and `retain` cost the wasm build a generic each.
+        let mut windows = Vec::new();
+        for &window in pacing {
+            windows.push(Pacing { window, slots: Vec::new() });
+        }
         Limiter {
             cooldown_until: 0.0,
             server: None,
-            pacing: pacing.iter().map(|&window| Pacing { window, slots: Vec::new() }).collect(),
+            pacing: windows,
             max_concurrency,
             in_flight: 0,
             next_ticket: 0,
@@ -381,9 +386,21 @@ impl Limiter {
         }
         self.reason = WaitReason::Pacing;
         for pacing in &mut self.pacing {
-            pacing.slots.retain(|s| s.release_at.is_none_or(|t| t > now));
+            // Slots in any order: the earliest release is looked for among them all.
+            let mut earliest = f64::INFINITY;
+            let mut i = 0;
+            while let Some(slot) = pacing.slots.get(i) {
+                match slot.release_at {
+                    Some(t) if t <= now => {
+                        pacing.slots.swap_remove(i);
+                        continue;
+                    }
+                    Some(t) => earliest = earliest.min(t),
+                    None => {}
+                }
+                i += 1;
+            }
             if pacing.slots.len() >= pacing.window.requests as usize {
-                let earliest = pacing.slots.iter().filter_map(|s| s.release_at).fold(f64::INFINITY, f64::min);
                 return if earliest.is_finite() { Admission::WaitUntil(earliest) } else { Admission::WaitForAnswer };
             }
         }
@@ -579,13 +596,17 @@ impl Limiter {
         }
         self.in_flight = self.in_flight.saturating_sub(1);
         for pacing in &mut self.pacing {
-            pacing.slots.retain(|s| s.ticket != ticket);
+            if let Some(i) = pacing.slots.iter().position(|s| s.ticket == ticket) {
+                pacing.slots.swap_remove(i);
+            }
         }
         if let Some(window) = &mut self.server {
             window.available += 1.0;
         }
         if let Some(a) = &mut self.adaptive {
-            a.sent_at.retain(|(t, _)| *t != ticket);
+            if let Some(i) = a.sent_at.iter().position(|(t, _)| *t == ticket) {
+                a.sent_at.swap_remove(i);
+            }
             if let Some(l) = &mut a.learned {
                 l.tokens = (l.tokens + 1.0).min(l.capacity);
             }

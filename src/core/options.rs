@@ -146,7 +146,13 @@ impl Default for RetryPolicy {
         RetryPolicy {
             max_retries: defaults::MAX_RETRIES,
             status_codes: defaults::STATUS_CODES.to_vec(),
-            methods: defaults::METHODS.iter().map(|m| m.to_string()).collect(),
+            methods: {
+                let mut methods = Vec::new();
+                for m in defaults::METHODS {
+                    methods.push(String::from(m));
+                }
+                methods
+            },
             base_delay_ms: defaults::BASE_DELAY_MS,
             max_delay_ms: defaults::MAX_DELAY_MS,
             max_retry_after_ms: defaults::MAX_RETRY_AFTER_MS,
@@ -188,7 +194,10 @@ impl RetryPolicy {
             }
         }
         if let Some(methods) = &o.methods {
-            p.methods = methods.iter().map(|m| m.to_ascii_uppercase()).collect();
+            p.methods = Vec::with_capacity(methods.len());
+            for m in methods {
+                p.methods.push(m.to_ascii_uppercase());
+            }
         }
         if let Some(v) = o.base_delay_ms {
             p.base_delay_ms = check_number("retry.baseDelayMs", v, 0.0)?;

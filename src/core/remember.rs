@@ -135,7 +135,13 @@ impl<T> Memory<T> {
         let used = self.tick();
         self.forget(&key);
         if self.entries.len() >= self.max {
-            if let Some(oldest) = self.entries.iter().enumerate().min_by_key(|(_, e)| e.used).map(|(i, _)| i) {
+            let mut oldest = 0;
+            for (i, e) in self.entries.iter().enumerate() {
+                if e.used < self.entries[oldest].used {
+                    oldest = i;
+                }
+            }
+            if oldest < self.entries.len() {
                 self.entries.swap_remove(oldest);
             }
         }

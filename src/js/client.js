@@ -1,9 +1,12 @@
 // The request methods of `Client`, written once here over the one call the wasm core exports (`send`), and the
 // `rateLimit` and `queue` getters over `state`: nine wasm exports, each with its glue and shim, cost more bytes
 // than these lines. The package entries call addMethods.
+import { setResume } from "./runtime.js";
 
 /** Adds get, delete, head, post, put, patch, request, poll, paginate, rateLimit and queue to the wasm-bindgen `Client` class. */
-export function addMethods(Client) {
+export function addMethods(Client, resume) {
+  // The wasm executor's entry (src/wasm/tasks.rs `resume`), a plain export of the glue.
+  setResume(resume);
   const proto = Client.prototype;
   for (const name of ["get", "delete", "head"]) {
     const method = name.toUpperCase();

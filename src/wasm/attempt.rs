@@ -178,7 +178,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
         return Outcome::Done(Success { value: paginate::result(req, body, &response), status, retry_after_ms: rate.retry_after_ms });
     }
     let body = error_body(body, snapshot.get("content-type"));
-    let error = http_error(inner, req, status, &response, body, &rate);
+    let error = http_error(inner, req, status, &response, &snapshot, body, &rate);
     let acted = rate.acted_status(status);
     Outcome::Failed { error, failure: Failure::Status(acted), server_wait_ms: rate.server_wait_ms(acted) }
 }

@@ -131,11 +131,15 @@ impl Inner {
             set(&base_headers, &o.api_key_header.to_ascii_lowercase(), &JsValue::from_str(key));
         }
         let mut secrets = Vec::new();
-        secrets.extend(o.api_key.iter().cloned());
-        if let Some(Token::Fixed(t)) = &o.token {
-            secrets.push(t.clone());
+        let fixed = match &o.token {
+            Some(Token::Fixed(t)) => Some(t),
+            _ => None,
+        };
+        for secret in [o.api_key.as_ref(), fixed].into_iter().flatten() {
+            if secret.len() >= MIN_REDACTED_LEN {
+                secrets.push(secret.clone());
+            }
         }
-        secrets.retain(|s| s.len() >= MIN_REDACTED_LEN);
         let random = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
         Inner {
             remembered: o.revalidate.map(|max| RefCell::new(Memory::new(max))),

@@ -5,7 +5,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::{self, BodyView, ErrorDetails, ErrorKind, MAX_BODY_ITEMS};
-use crate::core::headers::{RateHeaders, RateLimitState};
+use crate::core::headers::{HeaderSnapshot, RateHeaders, RateLimitState};
 use crate::core::options::OptionError;
 use crate::core::url;
 use crate::wasm::client::Inner;
@@ -87,7 +87,10 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
         Some(fields) => {
             let map = Object::new();
             for (name, messages) in fields {
-                let list: Array = messages.iter().map(|m| JsValue::from_str(m)).collect();
+                let list = Array::new();
+                for m in messages {
+                    list.push(&JsValue::from_str(m));
+                }
                 set(&map, name, &list);
             }
             map.into()
@@ -148,11 +151,19 @@ impl BodyView for JsBody {
             return None;
         }
         // Only the keys the core looks at cross into wasm (a hostile body may have hundreds of thousands).
-        Some(Object::keys(self.0.unchecked_ref::<Object>()).iter().take(MAX_BODY_ITEMS).filter_map(|k| k.as_string()).collect())
+        let mut keys = Vec::new();
+        for key in Object::keys(self.0.unchecked_ref::<Object>()).iter().take(MAX_BODY_ITEMS) {
+            keys.extend(key.as_string());
+        }
+        Some(keys)
     }
     fn elements(&self) -> Option<Vec<Self>> {
         let array = self.0.dyn_ref::<Array>()?;
-        Some(array.iter().take(MAX_BODY_ITEMS).map(JsBody).collect())
+        let mut elements = Vec::new();
+        for element in array.iter().take(MAX_BODY_ITEMS) {
+            elements.push(JsBody(element));
+        }
+        Some(elements)
     }
     fn as_scalar_text(&self) -> Option<String> {
         if let Some(n) = self.0.as_f64() {
@@ -174,11 +185,11 @@ pub(crate) fn option_error(e: OptionError) -> JsValue {
 
 /// The typed error of a non-2xx response.
 #[inline(never)]
-pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Response, body: JsValue, rate: &RateHeaders) -> JsValue {
+pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Response, snapshot: &HeaderSnapshot, body: JsValue, rate: &RateHeaders) -> JsValue {
     let kind = ErrorKind::for_status(rate.acted_status(status));
     let headers = response.headers();
     let body_view = present(&body).then(|| JsBody(body.clone()));
-    let details = error::error_details(kind, status, body_view.as_ref(), &headers);
+    let details = error::error_details(kind, status, body_view.as_ref(), snapshot);
     let status_text = response.status_text();
     let fallback = if status_text.is_empty() { error::reason_phrase(status) } else { &status_text };
     let mut message = error::support_message(details.server_text.as_deref(), fallback, Some(status), &details.code, &req.method, url::path_of(&req.url), details.request_id.as_deref());

@@ -5,7 +5,7 @@ use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::wasm::timers::Attempt;
-use crate::core::headers::{HeaderList, HeaderLookup, HeaderSnapshot, READ_HEADERS};
+use crate::core::headers::{HeaderList, HeaderSnapshot, READ_HEADERS};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
@@ -55,11 +55,6 @@ extern "C" {
     pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
-impl HeaderLookup for Headers {
-    fn header(&self, name: &str) -> Option<String> {
-        self.get(name)
-    }
-}
 
 /// Starts a fetch (through `custom` when the caller injected one) with the client's fixed `base` headers and this
 /// attempt's `extra` ones.
@@ -72,7 +67,11 @@ pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &Js
 
 /// The names of [`READ_HEADERS`] as a JS array, made once per client.
 pub fn read_header_names() -> JsValue {
-    READ_HEADERS.iter().map(|n| JsValue::from_str(n)).collect::<Array>().into()
+    let names = Array::new();
+    for name in READ_HEADERS {
+        names.push(&JsValue::from_str(name));
+    }
+    names.into()
 }
 
 /// Reads every header the client looks at in one call.

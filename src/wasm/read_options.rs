@@ -355,8 +355,20 @@ pub(crate) fn read_retry(v: &JsValue, base: Option<&Rc<RetryPolicy>>) -> Result<
     };
     let overrides = RetryOverrides {
         max_retries: read_number(v, "maxRetries"),
-        status_codes: list("statusCodes")?.map(|a| a.iter().map(|c| c.as_f64().unwrap_or(f64::NAN)).collect()),
-        methods: list("methods")?.map(|a| a.iter().filter_map(|m| m.as_string()).collect()),
+        status_codes: list("statusCodes")?.map(|a| {
+            let mut codes = Vec::new();
+            for c in a.iter() {
+                codes.push(c.as_f64().unwrap_or(f64::NAN));
+            }
+            codes
+        }),
+        methods: list("methods")?.map(|a| {
+            let mut methods = Vec::new();
+            for m in a.iter() {
+                methods.extend(m.as_string());
+            }
+            methods
+        }),
         base_delay_ms: read_number(v, "baseDelayMs"),
         max_delay_ms: read_number(v, "maxDelayMs"),
         max_retry_after_ms: read_number(v, "maxRetryAfterMs"),
@@ -376,10 +388,16 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue>
         }
         options::rate_window(read_number(w, "requests").unwrap_or(f64::NAN), read_number(w, "perMs").unwrap_or(f64::NAN)).map_err(option_error)
     };
+    let mut windows = Vec::new();
     match v.dyn_ref::<js_sys::Array>() {
-        Some(list) => list.iter().map(|w| one(&w)).collect(),
-        None => Ok(vec![one(v)?]),
+        Some(list) => {
+            for w in list.iter() {
+                windows.push(one(&w)?);
+            }
+        }
+        None => windows.push(one(v)?),
     }
+    Ok(windows)
 }
 
 /// Validates a request's arguments into a [`Req`]; every problem is a `TypeError`. With no options (the common

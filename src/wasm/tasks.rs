@@ -1,6 +1,7 @@
-//! The calls' executor: each call is a Rust future, polled when a JS promise it awaits settles. One JS function
-//! (`resume`, a closure made once) carries every settlement back, so an await costs two plain JS arrows, not two
-//! wasm-bindgen closures with their finalizers (wasm-bindgen-futures' way: measured in BENCHMARKS.md).
+//! The calls' executor: each call is a Rust future, polled when a JS promise it awaits settles. One exported
+//! function ([`resume`]) carries every settlement back, so an await costs two plain JS arrows, not two wasm-bindgen
+//! closures with their finalizers (wasm-bindgen-futures' way: measured in BENCHMARKS.md). It is a plain export, not
+//! a `Closure`, so the glue carries no closure machinery: the package's entries hand it to js/runtime.js.
 //!
 //! Every await of a call is a JS promise ([`js`]), one at a time, so a task needs no waker: it is polled when its
 //! promise settles and at its start, always from a microtask of its own (never inside another task's poll).
@@ -19,7 +20,7 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     /// Hands js/runtime.js the function that settlements call: `resume(task, value, state)`.
     #[wasm_bindgen(js_name = setResume)]
-    fn set_resume(resume: &Closure<dyn FnMut(u32, JsValue, u8)>);
+    fn set_resume(resume: &JsValue);
     /// Calls `resume(task, value, 1)` when `promise` fulfils, `resume(task, reason, 2)` when it rejects.
     #[wasm_bindgen(js_name = settleInto)]
     fn settle_into(promise: &Promise, task: u32);
@@ -43,17 +44,19 @@ thread_local! {
     static CURRENT: Cell<u32> = const { Cell::new(0) };
     /// The settlement the task being polled was resumed with, for the await it stopped at.
     static DELIVERED: RefCell<Option<Result<JsValue, JsValue>>> = const { RefCell::new(None) };
-    /// Whether `resume` has been handed to JS.
+    /// Whether this module looked for `resume` among its own exports (see [`spawn`]).
     static INSTALLED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Runs `call` as a task; the returned promise settles with its result.
 pub fn spawn<F: Future<Output = Result<JsValue, JsValue>> + 'static>(call: F) -> Promise {
     if !INSTALLED.replace(true) {
-        // One closure for the life of the module: every settlement of every call goes through it.
-        let resume = Closure::<dyn FnMut(u32, JsValue, u8)>::new(resume);
-        set_resume(&resume);
-        resume.forget();
+        // The package's entries hand `resume` over (js/client.js `addMethods`); a module used without them (the
+        // wasm test suites) finds it among its exports, where it keeps its name.
+        let own = js_sys::Reflect::get(&wasm_bindgen::exports(), &JsValue::from_str("resume")).unwrap_or_default();
+        if own.is_function() {
+            set_resume(&own);
+        }
     }
     let id = FREE.with_borrow_mut(Vec::pop).unwrap_or_else(|| TASKS.with_borrow_mut(|tasks| {
         tasks.push(None);
@@ -69,8 +72,11 @@ pub fn spawn<F: Future<Output = Result<JsValue, JsValue>> + 'static>(call: F) ->
     start_task(id)
 }
 
-/// Called by JS: the task's start (`state` 0) or the settlement of the promise it awaits (1 fulfilled, 2 rejected).
-fn resume(id: u32, value: JsValue, state: u8) {
+/// Called by JS (js/runtime.js): the task's start (`state` 0) or the settlement of the promise it awaits (1
+/// fulfilled, 2 rejected). Not part of the package's API: its entries hand it to js/runtime.js and export only
+/// `Client` and the error classes.
+#[wasm_bindgen]
+pub fn resume(id: u32, value: JsValue, state: u8) {
     let Some(mut task) = TASKS.with_borrow_mut(|tasks| tasks.get_mut(id as usize).and_then(Option::take)) else { return };
     let delivered = match state {
         1 => Some(Ok(value)),
