@@ -157,7 +157,7 @@ pub const MAX_SERVER_TEXT: usize = 300;
 pub const MAX_ID_TEXT: usize = 100;
 
 fn non_empty(s: Option<String>) -> Option<String> {
-    s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    s.map(|s| s.trim_ascii().to_string()).filter(|s| !s.is_empty())
 }
 
 /// Derives the error details from a body (`None` when empty) and the response headers.
@@ -168,7 +168,7 @@ pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>
     let number_of = |key: &str| body.and_then(|b| b.member(key)).is_some_and(|v| v.as_text().is_none() && v.as_scalar_text().is_some());
     let error = text_of("error");
     let error_is_phrase = (number_of("statusCode") || number_of("status"))
-        && error.as_deref().is_some_and(|e| e.contains(' ') || e.eq_ignore_ascii_case(reason_phrase(status)));
+        && error.as_deref().is_some_and(|e| text::find_byte(e, b' ').is_some() || e.eq_ignore_ascii_case(reason_phrase(status)));
     let code = (if error_is_phrase { None } else { error })
         .or_else(|| text_of("error_code"))
         .or_else(|| text_of("code"))
@@ -233,16 +233,17 @@ fn first_listed_error<B: BodyView>(body: &B) -> Option<B> {
 /// A short line from a text body: an HTML page's `<title>` (or nothing: the page stays in `body`), else the first
 /// non-empty line.
 pub fn text_body_summary(text: &str) -> Option<String> {
-    let head = text.trim_start();
+    let head = text.trim_ascii_start();
     // JSON that did not parse (truncated, broken) has no sentence worth showing; the body keeps it.
-    if head.starts_with('{') || head.starts_with('[') {
+    let first = head.as_bytes().first().copied();
+    if matches!(first, Some(b'{' | b'[')) {
         return None;
     }
     let looks_html = head.len() >= 5 && (head.as_bytes()[..5].eq_ignore_ascii_case(b"<!doc") || head.as_bytes()[..5].eq_ignore_ascii_case(b"<html"));
-    if looks_html || head.starts_with('<') {
+    if looks_html || first == Some(b'<') {
         return html_title(text);
     }
-    non_empty(head.lines().next().map(str::to_string))
+    non_empty(Some(text::before_any(head, b"\n").to_string()))
 }
 
 /// An HTML page's `<title>`, whitespace folded; when it is only the word "Error" (Express's pages) or missing, the
@@ -259,12 +260,12 @@ pub fn html_title(html: &str) -> Option<String> {
 /// The text between the first `open` tag of `html` (`lower` is it lower-cased) and its `close`, tags inside dropped.
 fn element_text(html: &str, lower: &str, open: &str, close: &str) -> Option<String> {
     let at = text::find(lower, open)?;
-    let start = at + lower[at..].find('>')? + 1;
+    let start = at + text::find_byte(&lower[at..], b'>')? + 1;
     let mut rest = &html[start..start + text::find(&lower[start..], close)?];
     let mut inner = String::with_capacity(rest.len());
-    while let Some(lt) = rest.find('<') {
+    while let Some(lt) = text::find_byte(rest, b'<') {
         inner.push_str(&rest[..lt]);
-        rest = rest[lt..].find('>').map_or("", |gt| &rest[lt + gt + 1..]);
+        rest = text::find_byte(&rest[lt..], b'>').map_or("", |gt| &rest[lt + gt + 1..]);
     }
     inner.push_str(rest);
     non_empty(Some(text::fold_whitespace(&inner)))

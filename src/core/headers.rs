@@ -2,6 +2,8 @@
 //! `X-RateLimit-*` family. Every function takes `now` (ms since the Unix epoch) and never reads a clock, so tests
 //! need no real time. A value that does not parse is ignored, never fatal: it loses its timing, not the retry.
 
+use crate::core::text::{before_any, find_byte, split_any, split_once_byte};
+
 /// Read access to a response's headers by (case-insensitive) name; the boundary implements it over `Headers`.
 pub trait HeaderLookup {
     /// The header's value, `None` when absent (or hidden by CORS).
@@ -34,33 +36,23 @@ const PER_WINDOW: [(&str, &str); 3] = [
 
 /// The values of [`READ_HEADERS`] in one string, each followed by `\n`, a NUL standing for an absent header (fetch
 /// allows neither character in a value). Split once; looked up by the lower-case names of [`READ_HEADERS`].
+/// Only the text is kept, and each lookup walks it: a few dozen short values, read a handful of times per
+/// response, cost less to walk than an index costs a call's future to carry across its awaits.
 #[derive(Debug, Clone, Default)]
 pub struct HeaderSnapshot {
     text: String,
-    /// Byte ranges of each value in `text`, `None` when absent.
-    ranges: [Option<(u32, u32)>; READ_HEADERS.len()],
 }
 
 impl HeaderSnapshot {
-    /// Splits the string `readHeaders` made.
+    /// Keeps the string `readHeaders` made.
     pub fn new(text: String) -> HeaderSnapshot {
-        let mut ranges = [None; READ_HEADERS.len()];
-        let mut start = 0;
-        for (slot, value) in ranges.iter_mut().zip(text.split('\n')) {
-            let end = start + value.len();
-            if value != "\0" {
-                *slot = Some((start as u32, end as u32));
-            }
-            start = end + 1;
-        }
-        HeaderSnapshot { text, ranges }
+        HeaderSnapshot { text }
     }
 
     /// The value of a header of [`READ_HEADERS`] (exact, lower-case name).
     pub fn get(&self, name: &str) -> Option<&str> {
         let index = READ_HEADERS.iter().position(|n| *n == name)?;
-        let (start, end) = self.ranges[index]?;
-        self.text.get(start as usize..end as usize)
+        split_any(&self.text, b"\n").nth(index).filter(|value| *value != "\0")
     }
 }
 
@@ -82,7 +74,15 @@ pub fn header_in<'a>(list: &'a [(String, String)], name: &str) -> Option<&'a str
 
 /// Removes `name` (any case) from a list of header pairs.
 pub fn remove_header(list: &mut Vec<(String, String)>, name: &str) {
-    list.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    // A loop with `remove` (order kept): `retain` is a generic of its own in the wasm build.
+    let mut i = 0;
+    while i < list.len() {
+        if list[i].0.eq_ignore_ascii_case(name) {
+            list.remove(i);
+        } else {
+            i += 1;
+        }
+    }
 }
 
 impl HeaderList {
@@ -114,7 +114,7 @@ impl HeaderList {
     /// The list of [`HeaderList::flat`]'s pairs (what js/hooks.js reads back from a hook's `Request`); a name
     /// without a value after it is dropped.
     pub fn from_flat(flat: &str) -> HeaderList {
-        let mut parts = flat.split('\n');
+        let mut parts = split_any(flat, b"\n");
         let mut list = HeaderList::default();
         while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
             list.0.push((name.to_string(), value.to_string()));
@@ -141,8 +141,8 @@ pub struct RateLimitState {
 /// Parses a non-negative decimal number ("1", "1.5", " 2 "); `None` for anything else, including NaN and -1.
 /// Hand-written: `str::parse::<f64>` would add a general float parser to every user's download.
 pub fn parse_non_negative(value: &str) -> Option<f64> {
-    let value = value.trim();
-    let (whole, fraction) = match value.split_once('.') {
+    let value = value.trim_ascii();
+    let (whole, fraction) = match split_once_byte(value, b'.') {
         Some((w, f)) => (w, f),
         None => (value, ""),
     };
@@ -183,8 +183,8 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     let mut time = None;
     let mut numbers: [Option<&str>; 2] = [None, None];
     let mut count = 0;
-    for (index, token) in value.split([' ', ',', '-']).filter(|t| !t.is_empty()).enumerate() {
-        if token.as_bytes().contains(&b':') {
+    for (index, token) in split_any(value, b" ,-").filter(|t| !t.is_empty()).enumerate() {
+        if find_byte(token, b':').is_some() {
             time = Some(token);
         } else if token.bytes().all(|b| b.is_ascii_digit()) {
             if count == 2 {
@@ -206,7 +206,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     if year < 100 {
         year += if year >= 70 { 1900 } else { 2000 };
     }
-    let mut hms = time?.split(':').map(|p| p.bytes().all(|b| b.is_ascii_digit()).then(|| parse_non_negative(p).map(|n| n as u32)).flatten());
+    let mut hms = split_any(time?, b":").map(|p| p.bytes().all(|b| b.is_ascii_digit()).then(|| parse_non_negative(p).map(|n| n as u32)).flatten());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
     if hms.next().is_some() || !(1..=31).contains(&day) || !(1..=9999).contains(&year) || h > 23 || m > 59 || s > 60 {
         return None;
@@ -243,9 +243,9 @@ pub struct RateLimitField<'a> {
 
 /// Parses the `RateLimit` header field (see [`RateLimitField`]).
 pub fn parse_ratelimit_field(value: &str) -> RateLimitField<'_> {
-    if !value.as_bytes().contains(&b';') {
+    if find_byte(value, b';').is_none() {
         // Draft 7's dictionary: one set of keys for the whole field.
-        return item_params(RateLimitField::default(), value.split(','));
+        return item_params(RateLimitField::default(), split_any(value, b","));
     }
     // Structured form (draft 8): `"policy";r=0;t=30, "other";r=5;t=2`: the tightest item describes the window,
     // the one with the least remaining, and of those the one that resets last.
@@ -271,10 +271,13 @@ pub fn policy_limit(policy: &str, name: &str) -> Option<f64> {
 
 /// The items of a structured field, each with its name and the parameters we read.
 fn structured_items(value: &str) -> impl Iterator<Item = RateLimitField<'_>> {
-    value.split(',').map(|member| {
-        let mut parts = member.split(';');
-        let name = parts.next().unwrap_or("").trim();
-        let name = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')).unwrap_or(name);
+    split_any(value, b",").map(|member| {
+        let mut parts = split_any(member, b";");
+        let name = parts.next().unwrap_or("").trim_ascii();
+        let name = match name.as_bytes() {
+            [b'"', .., b'"'] => &name[1..name.len() - 1],
+            _ => name,
+        };
         item_params(RateLimitField { name, ..RateLimitField::default() }, parts)
     })
 }
@@ -283,9 +286,9 @@ fn structured_items(value: &str) -> impl Iterator<Item = RateLimitField<'_>> {
 /// non-negative number is skipped.
 fn item_params<'a, 'b>(mut field: RateLimitField<'a>, params: impl Iterator<Item = &'b str>) -> RateLimitField<'a> {
     for param in params {
-        let Some((key, raw)) = param.split_once('=') else { continue };
+        let Some((key, raw)) = split_once_byte(param, b'=') else { continue };
         let number = parse_non_negative(raw);
-        let slot = match key.trim().to_ascii_lowercase().as_str() {
+        let slot = match key.trim_ascii().to_ascii_lowercase().as_str() {
             "r" | "remaining" => &mut field.remaining,
             "t" | "reset" => &mut field.reset_seconds,
             "limit" | "q" => &mut field.limit,
@@ -403,7 +406,7 @@ impl RateHeaders {
 
 /// A repeated header arrives joined with ", "; the first value is the one we trust.
 fn first_value(value: &str) -> &str {
-    value.split(',').next().unwrap_or("")
+    before_any(value, b",")
 }
 
 /// `X-RateLimit-Reset` is meant as epoch seconds, but servers also send epoch milliseconds or plain

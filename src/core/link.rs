@@ -66,7 +66,7 @@ fn read_link(value: &str, i: usize) -> Option<(&str, &[u8], usize)> {
         return None;
     }
     let close = i + 1 + bytes[i + 1..].iter().position(|&b| b == b'>')?;
-    let target = value.get(i + 1..close)?.trim();
+    let target = value.get(i + 1..close)?.trim_ascii();
     let mut i = close + 1;
     let mut rel: Option<&[u8]> = None;
     loop {

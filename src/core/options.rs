@@ -71,7 +71,7 @@ pub fn check_count(name: &str, value: f64, min: f64) -> Result<u32, OptionError>
 /// A header value: CR, LF or NUL would let it smuggle another header, so they are refused; so are characters
 /// beyond Latin-1, which fetch cannot send (it would throw later, looking like a network failure).
 pub fn check_header_value(name: &str, value: &str) -> Result<(), OptionError> {
-    if value.contains(['\r', '\n', '\0']) {
+    if crate::core::text::find_any(value, b"\r\n\0") < value.len() {
         Err(option_error(name, "must not contain CR, LF or NUL characters"))
     } else if value.chars().any(|c| c as u32 > 0xFF) {
         Err(option_error(name, "must contain only Latin-1 characters (encode anything else)"))
@@ -93,8 +93,8 @@ pub fn is_credential_header(name: &str, api_key_header: &str) -> bool {
 
 /// A header name: an HTTP token (letters, digits and ``!#$%&'*+-.^_`|~``).
 pub fn check_header_name(name: &str, header: &str) -> Result<(), OptionError> {
-    let is_token = |c: char| c.is_ascii_alphanumeric() || (c.is_ascii() && b"!#$%&'*+-.^_`|~".contains(&(c as u8)));
-    if !header.is_empty() && header.chars().all(is_token) {
+    let is_token = |b: u8| b.is_ascii_alphanumeric() || crate::core::text::is_one_of(b, b"!#$%&'*+-.^_`|~");
+    if !header.is_empty() && header.bytes().all(is_token) {
         Ok(())
     } else {
         Err(option_error(name, "must be a valid HTTP header name"))

@@ -41,13 +41,19 @@ pub fn base_id(base_url: &str) -> String {
 fn push_whole(out: &mut String, n: f64) {
     out.push(' ');
     let mut n = if n.is_finite() && n > 0.0 { n.ceil().min(9e15) as u64 } else { 0 };
-    let at = out.len();
+    // Digits from the last, into a buffer: `String::insert` would bring its own copy routine.
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
     loop {
-        out.insert(at, char::from(b'0' + (n % 10) as u8));
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
     }
 }
 
@@ -88,7 +94,7 @@ pub fn decode(text: &str, id: &str) -> Option<Saved> {
     if text.len() > MAX_STORED_LEN {
         return None;
     }
-    let mut parts = text.split(' ');
+    let mut parts = crate::core::text::split_any(text, b" ");
     if parts.next()? != FORMAT || parts.next()? != id {
         return None;
     }

@@ -68,16 +68,16 @@ pub fn forgets(method: &str) -> bool {
 /// would be refused by fetch, or split the request), not empty, at most [`MAX_VALIDATOR_LEN`] bytes.
 pub fn is_sendable(value: &str) -> bool {
     // In UTF-8, Latin-1's upper half is 0xC2 or 0xC3 and one continuation byte; anything above starts higher.
-    !value.trim().is_empty() && value.len() <= MAX_VALIDATOR_LEN && value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b) || (0x80..=0xc3).contains(&b) && b != 0xc0 && b != 0xc1)
+    !value.trim_ascii().is_empty() && value.len() <= MAX_VALIDATOR_LEN && value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b) || (0x80..=0xc3).contains(&b) && b != 0xc0 && b != 0xc1)
 }
 
 /// The validator of a 2xx answer from its `ETag`, `Last-Modified` and `Cache-Control` fields: the ETag first;
 /// `None` (forget what was remembered) with neither, with `no-store`, or when the one given cannot be sent back.
 pub fn validator(etag: Option<&str>, last_modified: Option<&str>, cache_control: Option<&str>) -> Option<Validator> {
-    if cache_control.is_some_and(|cc| cc.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-store"))) {
+    if cache_control.is_some_and(|cc| crate::core::text::split_any(cc, b",").any(|d| d.trim_ascii().eq_ignore_ascii_case("no-store"))) {
         return None;
     }
-    match (etag.map(str::trim), last_modified.map(str::trim)) {
+    match (etag.map(str::trim_ascii), last_modified.map(str::trim_ascii)) {
         (Some(e), _) if !e.is_empty() => is_sendable(e).then(|| Validator::ETag(e.into())),
         (_, Some(m)) if !m.is_empty() => is_sendable(m).then(|| Validator::LastModified(m.into())),
         _ => None,

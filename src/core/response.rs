@@ -53,8 +53,8 @@ pub enum BodyKind {
 
 /// True for `application/json`, `application/problem+json`, `*/*+json` and the like.
 pub fn is_json_type(content_type: &str) -> bool {
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    mime == "application/json" || mime.ends_with("+json") || mime == "text/json"
+    let mime = crate::core::text::before_any(content_type, b";").trim_ascii().to_ascii_lowercase();
+    mime == "application/json" || mime.as_bytes().ends_with(b"+json") || mime == "text/json"
 }
 
 /// What to read for a 2xx answer.
@@ -72,7 +72,7 @@ pub fn body_kind(response_type: ResponseType, status: u16, method: &str, content
         ResponseType::ArrayBuffer => BodyKind::ArrayBuffer,
         _ => match content_type {
             Some(ct) if is_json_type(ct) => BodyKind::Json,
-            Some(ct) if ct.trim_start().to_ascii_lowercase().starts_with("text/") => BodyKind::Text,
+            Some(ct) if ct.trim_ascii_start().as_bytes().get(..5).is_some_and(|t| t.eq_ignore_ascii_case(b"text/")) => BodyKind::Text,
             _ => BodyKind::Blob,
         },
     }
@@ -105,7 +105,7 @@ pub fn read_as(kind: BodyKind, response_type: ResponseType, content_length: Opti
         BodyKind::ArrayBuffer => ReadAs::ArrayBuffer,
         BodyKind::Blob if response_type == ResponseType::Auto => ReadAs::BlobOrNothing,
         BodyKind::Blob => ReadAs::Blob,
-        BodyKind::Json if content_length.map(str::trim) == Some("0") => return None,
+        BodyKind::Json if content_length.map(str::trim_ascii) == Some("0") => return None,
         BodyKind::Json => ReadAs::Json,
     })
 }

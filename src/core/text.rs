@@ -9,10 +9,64 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
     hay.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
 }
 
+/// The index of the first byte of `s` that is one of the ASCII bytes `set`, or `s.len()`. One byte search for
+/// every delimiter: core's `char` and `[char; N]` patterns each bring a searcher of their own into the wasm build.
+pub fn find_any(s: &str, set: &[u8]) -> usize {
+    s.bytes().position(|b| is_one_of(b, set)).unwrap_or(s.len())
+}
+
+/// True when `byte` is one of `set`: a plain loop (`<[u8]>::contains` brings core's word-at-a-time memchr into
+/// the wasm build, for sets of a few bytes).
+pub fn is_one_of(byte: u8, set: &[u8]) -> bool {
+    for &b in set {
+        if b == byte {
+            return true;
+        }
+    }
+    false
+}
+
+/// The index of the first `byte` (ASCII) in `s`.
+pub fn find_byte(s: &str, byte: u8) -> Option<usize> {
+    let at = find_any(s, &[byte]);
+    (at < s.len()).then_some(at)
+}
+
+/// `s` up to the first of the ASCII bytes `set` (all of it when there is none).
+pub fn before_any<'a>(s: &'a str, set: &[u8]) -> &'a str {
+    &s[..find_any(s, set)]
+}
+
+/// `s` split at the first `byte` (ASCII), which neither part holds.
+pub fn split_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    find_byte(s, byte).map(|at| (&s[..at], &s[at + 1..]))
+}
+
+/// The parts of `s` between the ASCII bytes `set` (as `str::split` with a set of chars).
+pub fn split_any<'a, 'b>(s: &'a str, set: &'b [u8]) -> SplitAny<'a, 'b> {
+    SplitAny { rest: Some(s), set }
+}
+
+/// The iterator of [`split_any`].
+pub struct SplitAny<'a, 'b> {
+    rest: Option<&'a str>,
+    set: &'b [u8],
+}
+
+impl<'a> Iterator for SplitAny<'a, '_> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let at = find_any(rest, self.set);
+        self.rest = rest.get(at + 1..);
+        Some(&rest[..at])
+    }
+}
+
 /// `text` with each run of whitespace turned into one space, trimmed.
 pub fn fold_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    for word in text.split_ascii_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -46,6 +100,10 @@ mod tests {
         }
         assert_eq!(fold_whitespace("  a \n\t b  c "), "a b c");
         assert_eq!(fold_whitespace(" \n "), "");
+        assert_eq!(split_any("a,b;;c", b",;").collect::<Vec<_>>(), ["a", "b", "", "c"]);
+        assert_eq!(split_any("", b",").collect::<Vec<_>>(), [""]);
+        assert_eq!(split_any("a,", b",").collect::<Vec<_>>(), ["a", ""]);
+        assert_eq!((find_any("ab?c#", b"#?"), find_byte("abc", b'x'), before_any("a/b", b"/"), split_once_byte("k=v=w", b'=')), (2, None, "a", Some(("k", "v=w"))));
     }
 
 }

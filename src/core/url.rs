@@ -4,6 +4,8 @@
 //! No URL crate: the few rules we need fit in a page, and a general URL parser would cost users tens of kilobytes.
 //! The runtime's own URL parser (inside `fetch`) still normalises what we hand it; we only decide the origin.
 
+use crate::core::text::{before_any, find_any, is_one_of};
+
 /// A validated `baseUrl`: an http(s) origin with no user or password, and a path prefix that requests go under.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BaseUrl {
@@ -57,9 +59,9 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
     let https = lower_scheme_len == 8;
     let after = &url[lower_scheme_len..];
     // A backslash ends the authority too: URL parsers treat it as '/' in http(s) URLs.
-    let end = after.find(['/', '?', '#', '\\']).unwrap_or(after.len());
+    let end = find_any(after, b"/?#\\");
     let authority = &after[..end];
-    if authority.as_bytes().contains(&b'@') {
+    if find_any(authority, b"@") < authority.len() {
         return Err(UrlError::HasCredentials);
     }
     let (host, port) = split_host_port(authority);
@@ -83,13 +85,14 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
 /// A host name (letters, digits, `-._~%` and the sub-delimiters, non-ASCII for IDNs) or a bracketed IPv6
 /// address; nothing that a URL parser would read differently (a stray `:`, spaces, controls).
 fn valid_host(host: &str) -> bool {
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+    if let [b'[', .., b']'] = host.as_bytes() {
+        let inner = &host[1..host.len() - 1];
         return !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
     }
     !host.is_empty() && host.chars().all(|c| {
         // Non-ASCII letters pass for IDNs; unicode's letter tables would cost 2.5 KB, so any non-ASCII character
         // but controls and spaces does (the runtime's URL parser refuses what is no host).
-        if c.is_ascii() { c.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(&(c as u8)) } else { !c.is_control() && !c.is_whitespace() }
+        if c.is_ascii() { c.is_ascii_alphanumeric() || is_one_of(c as u8, b"-._~%!$&'()*+,;=") } else { !c.is_control() && !c.is_whitespace() }
     })
 }
 
@@ -108,11 +111,14 @@ fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
 
 /// Parses and validates the `baseUrl` option.
 pub fn parse_base_url(input: &str) -> Result<BaseUrl, UrlError> {
-    let input = input.trim();
+    let input = input.trim_ascii();
     let (origin, rest) = split_origin(input)?.ok_or(UrlError::NotHttp)?;
     // The prefix is the path only: a query or fragment on baseUrl has no meaning for requests under it.
-    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
-    let prefix = rest[..path_end].trim_end_matches('/').to_string();
+    let mut prefix = before_any(rest, b"?#");
+    while prefix.as_bytes().last() == Some(&b'/') {
+        prefix = &prefix[..prefix.len() - 1];
+    }
+    let prefix = prefix.to_string();
     Ok(BaseUrl { origin, prefix })
 }
 
@@ -142,7 +148,7 @@ pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
 
 /// [`resolve`], or with `under` [`resolve_under`]: one function for both, since the wasm build needs both.
 pub fn resolve_in(base: &BaseUrl, path: &str, under: bool) -> Result<String, UrlError> {
-    let path = path.split('#').next().unwrap_or("");
+    let path = before_any(path, b"#");
     if has_scheme(path) {
         let rest = match split_origin(path) {
             Ok(Some((origin, rest))) if origin == base.origin => rest,
@@ -151,7 +157,8 @@ pub fn resolve_in(base: &BaseUrl, path: &str, under: bool) -> Result<String, Url
         if !under {
             return Ok(path.to_string());
         }
-        return match rest.strip_prefix(base.prefix.as_str()).filter(|tail| tail.is_empty() || tail.starts_with(['/', '?'])) {
+        let tail = rest.get(base.prefix.len()..).filter(|_| rest.as_bytes().starts_with(base.prefix.as_bytes()));
+        return match tail.filter(|tail| matches!(tail.as_bytes().first(), None | Some(b'/' | b'?'))) {
             Some(tail) => resolve_in(base, tail, false),
             None => Err(UrlError::AbovePrefix),
         };
@@ -161,8 +168,8 @@ pub fn resolve_in(base: &BaseUrl, path: &str, under: bool) -> Result<String, Url
     if b.len() >= 2 && is_sep(b[0]) && is_sep(b[1]) {
         return Err(UrlError::OtherOrigin);
     }
-    let relative = path.strip_prefix(['/', '\\']).unwrap_or(path);
-    let (segments, query) = relative.split_at(relative.find('?').unwrap_or(relative.len()));
+    let relative = if matches!(b.first(), Some(b'/' | b'\\')) { &path[1..] } else { path };
+    let (segments, query) = relative.split_at(find_any(relative, b"?"));
     let mut url = String::with_capacity(base.origin.len() + base.prefix.len() + relative.len() + 1);
     url.push_str(&base.origin);
     url.push_str(&base.prefix);
@@ -247,14 +254,11 @@ pub fn path_of(url: &str) -> &str {
     let rest = match crate::core::text::find(url, "://") {
         Some(i) => {
             let after = &url[i + 3..];
-            match after.find(['/', '?', '#']) {
-                Some(j) => &after[j..],
-                None => "",
-            }
+            &after[find_any(after, b"/?#")..]
         }
         None => url,
     };
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    let end = find_any(rest, b"?#");
     if end == 0 {
         "/"
     } else {
@@ -265,7 +269,7 @@ pub fn path_of(url: &str) -> &str {
 /// Appends `key=value` pairs to `url`, percent-encoded like `encodeURIComponent`, after `?` or `&` as needed.
 pub fn append_query(url: &mut String, pairs: &[(String, String)]) {
     for (key, value) in pairs {
-        url.push(if url.as_bytes().contains(&b'?') { '&' } else { '?' });
+        url.push(if find_any(url, b"?") < url.len() { '&' } else { '?' });
         percent_encode(key, url);
         url.push('=');
         percent_encode(value, url);
@@ -276,7 +280,7 @@ pub fn append_query(url: &mut String, pairs: &[(String, String)]) {
 pub fn percent_encode(input: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &byte in input.as_bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+        if byte.is_ascii_alphanumeric() || is_one_of(byte, b"-_.!~*'()") {
             out.push(byte as char);
         } else {
             out.push('%');

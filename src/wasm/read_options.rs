@@ -451,7 +451,7 @@ fn refused(path: &str, page: bool, e: url::UrlError) -> JsValue {
         return type_error(e.message());
     }
     let mut text = String::from("next page not followed: ");
-    text.push_str(&path[..path.find(['?', '#']).unwrap_or(path.len())]);
+    text.push_str(crate::core::text::before_any(path, b"?#"));
     text.push_str(": ");
     text.push_str(e.message());
     type_error(&text)
