@@ -18,12 +18,12 @@ impl HeaderLookup for [(&str, &str)] {
 
 /// The response headers the client reads, in the order a [`HeaderSnapshot`] holds them. One call reads them all
 /// across the wasm boundary instead of one call per header.
-pub const READ_HEADERS: [&str; 24] = [
+pub const READ_HEADERS: [&str; 28] = [
     "retry-after", "retry-after-ms", "ratelimit", "ratelimit-policy", "date", "x-ratelimit-reset", "ratelimit-reset",
     "x-ratelimit-limit", "ratelimit-limit", "x-ratelimit-remaining", "ratelimit-remaining", "x-ratelimit-reset-after",
     "content-type", "content-length", "location", "x-ratelimit-remaining-minute", "x-ratelimit-limit-minute",
     "x-ratelimit-remaining-hour", "x-ratelimit-limit-hour", "x-ratelimit-remaining-day", "x-ratelimit-limit-day",
-    "x-request-id", "request-id", "x-correlation-id",
+    "x-request-id", "request-id", "x-correlation-id", "etag", "last-modified", "cache-control", "link",
 ];
 
 /// The per-window headers some gateways (Kong) send instead of one window: `X-RateLimit-Remaining-Minute` beside
@@ -34,8 +34,9 @@ const PER_WINDOW: [(&str, &str); 3] = [
     ("x-ratelimit-remaining-day", "x-ratelimit-limit-day"),
 ];
 
-/// The values of [`READ_HEADERS`] in one string, each followed by `\n`, a NUL standing for an absent header (fetch
-/// allows neither character in a value). Split once; looked up by the lower-case names of [`READ_HEADERS`].
+/// A response as one string, read in one call across the wasm boundary: its status, its `type` ("basic", "cors",
+/// "opaqueredirect", ...) and its status text, then the values of [`READ_HEADERS`], each followed by `\n`, a NUL
+/// standing for an absent header (fetch allows neither character in a value or a status text).
 /// Only the text is kept, and each lookup walks it: a few dozen short values, read a handful of times per
 /// response, cost less to walk than an index costs a call's future to carry across its awaits.
 #[derive(Debug, Clone, Default)]
@@ -44,15 +45,36 @@ pub struct HeaderSnapshot {
 }
 
 impl HeaderSnapshot {
-    /// Keeps the string `readHeaders` made.
+    /// Keeps the string `readResponse` made.
     pub fn new(text: String) -> HeaderSnapshot {
         HeaderSnapshot { text }
+    }
+
+    /// The `line`-th value of the text.
+    fn line(&self, line: usize) -> Option<&str> {
+        split_any(&self.text, b"\n").nth(line)
+    }
+
+    /// The response's status (0 for an opaque one, or when the text does not say).
+    pub fn status(&self) -> u16 {
+        self.line(0).and_then(parse_non_negative).filter(|s| *s <= 999.0).map_or(0, |s| s as u16)
+    }
+
+    /// The response's `type`: "cors" when a browser's CORS rules filtered it, "opaqueredirect" for a redirect it
+    /// hides.
+    pub fn kind(&self) -> &str {
+        self.line(1).unwrap_or("")
+    }
+
+    /// The response's status text ("" over HTTP/2).
+    pub fn status_text(&self) -> &str {
+        self.line(2).unwrap_or("")
     }
 
     /// The value of a header of [`READ_HEADERS`] (exact, lower-case name).
     pub fn get(&self, name: &str) -> Option<&str> {
         let index = READ_HEADERS.iter().position(|n| *n == name)?;
-        split_any(&self.text, b"\n").nth(index).filter(|value| *value != "\0")
+        self.line(index + 3).filter(|value| *value != "\0")
     }
 }
 
@@ -448,7 +470,7 @@ mod tests {
 
     #[test]
     fn snapshot_lookup() {
-        let mut text = String::new();
+        let mut text = String::from("429\ncors\nToo Many Requests\n");
         for name in READ_HEADERS {
             text.push_str(match name {
                 "retry-after" => "3",
@@ -462,8 +484,12 @@ mod tests {
         assert_eq!(snapshot.header("content-type").as_deref(), Some("application/json"));
         assert_eq!(snapshot.header("x-ratelimit-remaining"), None);
         assert_eq!(snapshot.header("x-unknown"), None);
-        assert_eq!(HeaderSnapshot::new(String::new()).header("date"), None);
-        assert_eq!(HeaderSnapshot::new("\n\n\n\n\n".into()).header("date"), Some(""));
+        assert_eq!((snapshot.status(), snapshot.kind(), snapshot.status_text()), (429, "cors", "Too Many Requests"));
+        let empty = HeaderSnapshot::new(String::new());
+        assert_eq!((empty.header("date"), empty.status(), empty.kind()), (None, 0, ""));
+        assert_eq!(HeaderSnapshot::new("\n\n\n\n\n\n\n\n".into()).header("date"), Some(""));
+        assert_eq!(HeaderSnapshot::new("0\nopaqueredirect\n\n".into()).kind(), "opaqueredirect");
+        assert_eq!(HeaderSnapshot::new("70000\n".into()).status(), 0);
     }
 
     #[test]

@@ -5,7 +5,7 @@ const MAX_LENGTH = 256 * 1024; // core/persist.rs MAX_STORED_LEN
 const SAVE_AFTER_MS = 250; // a change is written this long after it, with whatever else changed meanwhile
 
 /** `globalThis.localStorage` where there is one and it may be used (a sandboxed frame throws on access). */
-export function defaultStorage() {
+function defaultStorage() {
   try {
     const storage = globalThis.localStorage;
     return storage && typeof storage.getItem === "function" ? storage : undefined;
@@ -19,9 +19,13 @@ export function isStorage(storage) {
   return !!storage && typeof storage.getItem === "function" && typeof storage.setItem === "function";
 }
 
-/** What one quota writes to: the storage, the key, the text it holds as far as we know, the next to write. */
+/**
+ * What one quota writes to: the storage (`undefined`: localStorage), the key, the text it holds as far as we know,
+ * the next to write; `undefined` when there is no storage.
+ */
 export function newWriter(storage, key) {
-  return { storage, key, last: undefined, next: undefined, timer: undefined };
+  if (storage === undefined) storage = defaultStorage();
+  return isStorage(storage) ? { storage, key, last: undefined, next: undefined, timer: undefined } : undefined;
 }
 
 /**

@@ -176,8 +176,11 @@ export class Attempt {
   get signal() {
     return this.group?.controller?.signal;
   }
-  get timedOut() {
-    return this.group ? this.group.timedOut : false;
+  /** Lets go of the deadline and the listener (again: no effect); true when the attempt timed out. */
+  end() {
+    const group = this.group || this.ended;
+    this.finish();
+    return group ? group.timedOut : false;
   }
   /** `promise`, or its rejection at the deadline when no signal can end it (a late Response's body is cancelled). */
   race(promise) {
@@ -202,6 +205,7 @@ export class Attempt {
     const group = this.group;
     if (!group) return;
     this.group = undefined;
+    this.ended = group;
     if (--group.count === 0) live.delete(group);
     if (this.userSignal) this.userSignal.removeEventListener("abort", this.onAbort);
   }
@@ -248,9 +252,11 @@ function read(response, how) {
   }
 }
 
-/** The values of `names` in `headers` as one string (see HeaderSnapshot in headers.rs). */
-export function readHeaders(headers, names) {
-  let out = "";
+/** The response's status, type and status text, then the values of `names` in its headers, as one string (see
+ * HeaderSnapshot in core/headers.rs). */
+export function readResponse(response, names) {
+  let out = response.status + "\n" + response.type + "\n" + response.statusText + "\n";
+  const headers = response.headers;
   for (const name of names) out += (headers.get(name) ?? "\0") + "\n";
   return out;
 }
@@ -262,6 +268,17 @@ export function resolveUrl(location, base) {
   } catch {
     return undefined;
   }
+}
+
+/** The `[key, value]` entries of a plain object, or of an iterable of pairs (a `Headers`, a `Map`); throws for
+ * what is neither. */
+export function entriesOf(value) {
+  return Object.entries(value !== null && typeof value[Symbol.iterator] === "function" ? Object.fromEntries(value) : value);
+}
+
+/** The first `max` UTF-16 units of a string, `undefined` for any other value. */
+export function textHead(value, max) {
+  return typeof value === "string" ? value.slice(0, max) : undefined;
 }
 
 /** True for a plain object or array, the bodies sent as JSON. */

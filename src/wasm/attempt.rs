@@ -5,7 +5,7 @@ use js_sys::{Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::ErrorKind;
-use crate::core::headers::{header_in, HeaderList, RateHeaders};
+use crate::core::headers::{header_in, HeaderList, HeaderSnapshot, RateHeaders};
 use crate::core::options;
 use crate::core::response::{self, BodyKind, ReadAs, ResponseType};
 use crate::core::retry::Failure;
@@ -46,7 +46,7 @@ pub(crate) async fn attempt_headers(inner: &Inner, req: &Req, refresh_token: boo
             let context = Object::new();
             set(&context, "refresh", &JsValue::from_bool(refresh_token));
             let value = f.call1(&JsValue::UNDEFINED, &context)?;
-            let value = tasks::js(Promise::resolve(&value)).await?;
+            let value = tasks::js(value.unchecked_into()).await?;
             let t = value.as_string().ok_or_else(|| type_error("token function must return a string"))?;
             options::check_header_value("token", &t).map_err(option_error)?;
             let mut secrets = inner.secrets.borrow_mut();
@@ -103,14 +103,15 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     }
     let guard = AttemptGuard::start(req.timeout_ms, &req.signal);
     let sent = answered.is_none();
-    let mut response = match answered {
+    let (mut response, mut snapshot) = match answered {
         // Its turn is given back: no quota spent, pacing not advanced.
         Some(response) => {
             cancel(inner, &turn);
-            response
+            let snapshot = fetch::snapshot(&response, &inner.header_names);
+            (response, snapshot)
         }
         None => match send(inner, req, target, &guard.0).await {
-            Ok(response) => response,
+            Ok(answer) => answer,
             Err(e) => {
                 report(inner, &turn, now(), None, None);
                 return failure_outcome(inner, req, &guard, e);
@@ -120,7 +121,10 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     if hooks.has(AFTER_RESPONSE) {
         let replaced = hooks::after_response(&hooks.lists, number, &req.method, &req.url, &request, &response);
         match tasks::js(replaced).await {
-            Ok(replaced) => response = replaced.unchecked_into(),
+            Ok(replaced) => {
+                response = replaced.unchecked_into();
+                snapshot = fetch::snapshot(&response, &inner.header_names);
+            }
             Err(e) => {
                 if sent {
                     report(inner, &turn, now(), None, None);
@@ -129,28 +133,27 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
             }
         }
     }
-    let snapshot = fetch::snapshot(&response.headers(), &inner.header_names);
     let at = now();
     let rate = RateHeaders::read(&snapshot, at);
-    let status = response.status();
+    let status = snapshot.status();
     if sent {
         report(inner, &turn, at, Some(&rate), Some(rate.acted_status(status)));
     }
     if status == 304 && req.method == "GET" {
         if let Some(value) = conditional.as_ref().and_then(|(_, remembered)| remembered.as_ref()) {
-            return Outcome::Done(Success { value: paginate::result(req, revalidate::copy(value), &response), status, retry_after_ms: rate.retry_after_ms });
+            return Outcome::Done(Success { value: paginate::result(req, revalidate::copy(value), &response, &snapshot), status, retry_after_ms: rate.retry_after_ms });
         }
         // The caller's own If-None-Match or If-Modified-Since: a 304 is its answer, with no body (as a 204).
         if revalidate::caller_conditional(inner, req) {
             let value = if req.response_type == ResponseType::Response { response.clone() } else { JsValue::UNDEFINED };
-            return Outcome::Done(Success { value: paginate::result(req, value, &response), status, retry_after_ms: rate.retry_after_ms });
+            return Outcome::Done(Success { value: paginate::result(req, value, &response, &snapshot), status, retry_after_ms: rate.retry_after_ms });
         }
     }
     let ok = (200..300).contains(&status);
     // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
     let how = if ok {
         match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
-            BodyKind::Response => return Outcome::Done(Success { value: paginate::result(req, response.clone(), &response), status, retry_after_ms: rate.retry_after_ms }),
+            BodyKind::Response => return Outcome::Done(Success { value: paginate::result(req, response.clone(), &response, &snapshot), status, retry_after_ms: rate.retry_after_ms }),
             kind => response::read_as(kind, req.response_type, snapshot.get("content-length")),
         }
     } else {
@@ -173,9 +176,9 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     };
     if ok {
         if let Some((key, _)) = conditional {
-            revalidate::answered(inner, key, &response, &body);
+            revalidate::answered(inner, key, &snapshot, &body);
         }
-        return Outcome::Done(Success { value: paginate::result(req, body, &response), status, retry_after_ms: rate.retry_after_ms });
+        return Outcome::Done(Success { value: paginate::result(req, body, &response, &snapshot), status, retry_after_ms: rate.retry_after_ms });
     }
     let body = error_body(body, snapshot.get("content-type"));
     let error = http_error(inner, req, status, &response, &snapshot, body, &rate);
@@ -199,36 +202,39 @@ fn hooked_target(inner: &Inner, target: &mut Target<'_>, out: Result<JsValue, Js
         return Ok(Err(out.unchecked_into()));
     }
     let out: js_sys::Array = out.unchecked_into();
-    let url = out.get(1).as_string().unwrap_or_default();
+    let mut out = out.iter();
+    let request = out.next().unwrap_or_default();
+    let url = out.next().unwrap_or_default().as_string().unwrap_or_default();
     if !url::is_same_origin(&inner.options.base, &url) {
         return Err(type_error("a beforeRequest hook returned a request off baseUrl's origin; not sent"));
     }
     target.url = url;
-    target.method = out.get(2).as_string().unwrap_or_default();
+    target.method = out.next().unwrap_or_default().as_string().unwrap_or_default();
     target.base = None;
-    target.headers = HeaderList::from_flat(&out.get(3).as_string().unwrap_or_default());
-    target.body = out.get(4);
-    Ok(Ok(out.get(0)))
+    target.headers = HeaderList::from_flat(&out.next().unwrap_or_default().as_string().unwrap_or_default());
+    target.body = out.next().unwrap_or_default();
+    Ok(Ok(request))
 }
 
 /// Fetches, following redirects itself so that credentials go only to the base origin: a redirect to another
 /// origin is followed without the apiKey and Authorization headers. Browsers hide redirect targets
 /// ("opaqueredirect"), so there a redirect is refused with an ApiError.
-pub(crate) async fn send(inner: &Inner, req: &Req, target: Target<'_>, attempt: &Attempt) -> Result<Response, JsValue> {
+pub(crate) async fn send(inner: &Inner, req: &Req, target: Target<'_>, attempt: &Attempt) -> Result<(Response, HeaderSnapshot), JsValue> {
     let Target { mut url, mut method, mut base, mut headers, mut body } = target;
     for _ in 0..=MAX_REDIRECTS {
         let started = fetch::start_fetch(inner.options.fetch.as_ref(), &url, &method, base.unwrap_or(&JsValue::UNDEFINED), &headers, &body, attempt)?;
         let response: Response = tasks::js(started).await?.unchecked_into();
-        let status = response.status();
-        // An opaque redirect has status 0; reading `type` only then keeps the common path one call shorter.
-        if status == 0 && response.response_type().as_deref() == Some("opaqueredirect") {
+        // One read of the response: the last one's is the attempt's.
+        let snapshot = fetch::snapshot(&response, &inner.header_names);
+        let status = snapshot.status();
+        if status == 0 && snapshot.kind() == "opaqueredirect" {
             return Err(redirect_error(inner, req, "the runtime hides the redirect's target (a browser does), so polite-fetch cannot check it stays on baseUrl's origin; request the final URL instead"));
         }
         if !response::is_followed_redirect(status) {
-            return Ok(response);
+            return Ok((response, snapshot));
         }
-        let Some(next) = response.headers().get("location").and_then(|l| fetch::resolve_url(&l, &url)) else {
-            return Ok(response);
+        let Some(next) = snapshot.get("location").and_then(|l| fetch::resolve_url(l, &url)) else {
+            return Ok((response, snapshot));
         };
         let change = response::redirect_change(status, &method, url::is_same_origin(&inner.options.base, &next));
         if change.becomes_get {
@@ -255,7 +261,7 @@ pub(crate) fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, th
     if let Some(reason) = abort_reason(&req.signal) {
         return Outcome::Thrown(reason);
     }
-    if guard.0.timed_out() {
+    if guard.0.end() {
         let mut text = String::from("timed out after ");
         crate::core::error::push_u32(&mut text, req.timeout_ms.min(u32::MAX as f64) as u32);
         text.push_str(" ms");
@@ -274,13 +280,9 @@ pub(crate) fn failure_outcome(inner: &Inner, req: &Req, guard: &AttemptGuard, th
 /// An error response's body from its text: parsed JSON when it is JSON, else the text; undefined when empty.
 #[inline(never)]
 pub(crate) fn error_body(text: JsValue, content_type: Option<&str>) -> JsValue {
-    let Some(s) = text.dyn_ref::<js_sys::JsString>() else { return JsValue::UNDEFINED };
-    if s.length() == 0 {
-        return JsValue::UNDEFINED;
-    }
-    let first = s.char_code_at(0);
-    let first = if first.is_nan() { 0 } else { first as u16 };
-    if response::error_body_may_be_json(content_type, first) {
+    // Only its first character crosses into wasm: the body may be megabytes.
+    let Some(head) = fetch::text_head(&text, 1).filter(|h| !h.is_empty()) else { return JsValue::UNDEFINED };
+    if response::error_body_may_be_json(content_type, u16::from(head.as_bytes()[0])) {
         if let Ok(v) = fetch::json_parse(&text) {
             return v;
         }

@@ -143,8 +143,7 @@ impl BodyView for JsBody {
         (!v.is_undefined() && !v.is_null()).then_some(JsBody(v))
     }
     fn as_text(&self) -> Option<String> {
-        let s = self.0.dyn_ref::<js_sys::JsString>()?;
-        Some(if s.length() > MAX_SCANNED_TEXT { s.slice(0, MAX_SCANNED_TEXT).into() } else { s.into() })
+        fetch::text_head(&self.0, MAX_SCANNED_TEXT)
     }
     fn keys(&self) -> Option<Vec<String>> {
         if !self.0.is_object() || Array::is_array(&self.0) {
@@ -190,10 +189,10 @@ pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Respo
     let headers = response.headers();
     let body_view = present(&body).then(|| JsBody(body.clone()));
     let details = error::error_details(kind, status, body_view.as_ref(), snapshot);
-    let status_text = response.status_text();
-    let fallback = if status_text.is_empty() { error::reason_phrase(status) } else { &status_text };
+    let status_text = snapshot.status_text();
+    let fallback = if status_text.is_empty() { error::reason_phrase(status) } else { status_text };
     let mut message = error::support_message(details.server_text.as_deref(), fallback, Some(status), &details.code, &req.method, url::path_of(&req.url), details.request_id.as_deref());
-    if error::cors_hid_timing(status, response.response_type().as_deref() == Some("cors"), rate.any()) {
+    if error::cors_hid_timing(status, snapshot.kind() == "cors", rate.any()) {
         message.push_str(error::CORS_HIDDEN_NOTE);
     }
     build(

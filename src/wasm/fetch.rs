@@ -17,11 +17,17 @@ extern "C" {
     /// SyntaxError rejection is JSON that did not parse. `catch`: a used body throws.
     #[wasm_bindgen(js_name = readBody, catch)]
     pub fn read_body(response: &Response, how: u8, attempt: &Attempt) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(js_name = readHeaders)]
-    fn read_headers(headers: &Headers, names: &JsValue) -> String;
+    #[wasm_bindgen(js_name = readResponse)]
+    fn read_response(response: &Response, names: &JsValue) -> String;
     /// `new URL(location, base).href`, or undefined.
     #[wasm_bindgen(js_name = resolveUrl)]
     pub fn resolve_url(location: &str, base: &str) -> Option<String>;
+    /// The first `max` UTF-16 units of a string; `None` for any other value.
+    #[wasm_bindgen(js_name = textHead)]
+    pub fn text_head(value: &JsValue, max: u32) -> Option<String>;
+    /// The entries of a plain object or of an iterable of pairs; `catch`: it throws for anything else.
+    #[wasm_bindgen(js_name = entriesOf, catch)]
+    pub fn entries_of(value: &JsValue) -> Result<Array, JsValue>;
     /// A plain object or array (sent as JSON).
     #[wasm_bindgen(js_name = isJsonBody)]
     pub fn is_json_body(body: &JsValue) -> bool;
@@ -35,19 +41,10 @@ extern "C" {
     /// A fetch `Response`.
     pub type Response;
     #[wasm_bindgen(method, getter)]
-    pub fn status(this: &Response) -> u16;
-    #[wasm_bindgen(method, getter, js_name = statusText)]
-    pub fn status_text(this: &Response) -> String;
-    /// "basic", "cors", "opaqueredirect", ...
-    #[wasm_bindgen(method, getter, js_name = type)]
-    pub fn response_type(this: &Response) -> Option<String>;
-    #[wasm_bindgen(method, getter)]
     pub fn headers(this: &Response) -> Headers;
 
     /// A fetch `Headers`.
     pub type Headers;
-    #[wasm_bindgen(method)]
-    pub fn get(this: &Headers, name: &str) -> Option<String>;
 
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
@@ -74,10 +71,10 @@ pub fn read_header_names() -> JsValue {
     names.into()
 }
 
-/// Reads every header the client looks at in one call.
+/// Reads the response's status, type, status text and every header the client looks at, in one call.
 #[inline(never)]
-pub fn snapshot(headers: &Headers, names: &JsValue) -> HeaderSnapshot {
-    HeaderSnapshot::new(read_headers(headers, names))
+pub fn snapshot(response: &Response, names: &JsValue) -> HeaderSnapshot {
+    HeaderSnapshot::new(read_response(response, names))
 }
 
 /// The headers as a plain object with lower-case names, for an error's `headers` field.

@@ -3,6 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::core::headers::HeaderSnapshot;
 use crate::core::link;
 use crate::wasm::engine::Req;
 use crate::wasm::fetch::Response;
@@ -12,11 +13,11 @@ use crate::wasm::fetch::Response;
 /// response (the request's URL standing in for a Response a hook made, which has none) and resolves the target
 /// against that URL with the runtime's URL parser: no imports of their own for this.
 #[inline(never)]
-pub(crate) fn result(req: &Req, value: JsValue, response: &Response) -> JsValue {
+pub(crate) fn result(req: &Req, value: JsValue, response: &Response, headers: &HeaderSnapshot) -> JsValue {
     if !req.page {
         return value;
     }
-    let next = response.headers().get("link").and_then(|field| link::next_target(&[&field]));
+    let next = headers.get("link").and_then(|field| link::next_target(&[field]));
     let page = js_sys::Array::new();
     for part in [value, response.into(), req.url.as_str().into(), next.map_or(JsValue::UNDEFINED, JsValue::from)] {
         page.push(&part);

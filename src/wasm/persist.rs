@@ -17,13 +17,11 @@ use crate::wasm::timers::now;
 
 #[wasm_bindgen(module = "/src/js/persist.js")]
 extern "C" {
-    /// `globalThis.localStorage` when it exists and may be used.
-    #[wasm_bindgen(js_name = defaultStorage)]
-    fn default_storage() -> JsValue;
     /// True for an object with `getItem` and `setItem` functions.
     #[wasm_bindgen(js_name = isStorage)]
     pub(crate) fn is_storage(storage: &JsValue) -> bool;
-    /// What one quota writes to (the storage and the key).
+    /// What one quota writes to (the storage, `undefined` for `localStorage`, and the key); `undefined` when there
+    /// is no storage to write to.
     #[wasm_bindgen(js_name = newWriter)]
     fn new_writer(storage: &JsValue, key: &str) -> JsValue;
     /// The stored string, `undefined`, or a promise of one of them (never rejected, `undefined` after `wait_ms`).
@@ -51,9 +49,9 @@ pub(crate) struct Persist {
 impl Persist {
     /// The `persist` option's storage (the given one, else `localStorage`); `None` when there is none.
     pub(crate) fn new(key: &str, storage: &JsValue, base_url: &str, max_wait_ms: f64) -> Option<Persist> {
-        let storage = if storage.is_undefined() { default_storage() } else { storage.clone() };
-        is_storage(&storage).then(|| Persist {
-            writer: new_writer(&storage, &concat("polite-fetch:", key)),
+        let writer = new_writer(storage, &concat("polite-fetch:", key));
+        (!writer.is_undefined()).then(|| Persist {
+            writer,
             id: base_id(base_url),
             max_wait_ms,
             loading: RefCell::default(),

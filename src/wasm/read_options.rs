@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::headers::remove_header;
@@ -296,9 +296,7 @@ pub(crate) fn scalar_text(v: &JsValue) -> Option<String> {
 
 /// The entries of a plain object, or of an iterable of pairs (a `Headers`, a `Map`).
 pub(crate) fn entries(value: &JsValue) -> Result<js_sys::Array, JsValue> {
-    let is_iterable = Reflect::has(value, &js_sys::Symbol::iterator()).unwrap_or(false);
-    let object: Object = if is_iterable { Object::from_entries(value)? } else { value.clone().unchecked_into() };
-    Ok(Object::entries(&object))
+    fetch::entries_of(value)
 }
 
 /// A `headers` option: names must be header tokens, values must not smuggle CR/LF.

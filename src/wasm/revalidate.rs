@@ -6,11 +6,10 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::headers::{header_in, HeaderList};
+use crate::core::headers::{header_in, HeaderList, HeaderSnapshot};
 use crate::core::remember::{self, Key, Memory};
 use crate::wasm::client::Inner;
 use crate::wasm::engine::Req;
-use crate::wasm::fetch::Response;
 
 #[wasm_bindgen(module = "/src/js/copies.js")]
 extern "C" {
@@ -53,10 +52,9 @@ pub(crate) fn lookup(inner: &Inner, req: &Req, headers: &mut HeaderList) -> Opti
 
 /// After a 2xx with `value`: remembered (a copy) with the answer's validator, or forgotten when it has none.
 #[inline(never)]
-pub(crate) fn answered(inner: &Inner, key: Key, response: &Response, value: &JsValue) {
+pub(crate) fn answered(inner: &Inner, key: Key, headers: &HeaderSnapshot, value: &JsValue) {
     let Some(memory) = &inner.remembered else { return };
-    let headers = response.headers();
-    match remember::validator(headers.get("etag").as_deref(), headers.get("last-modified").as_deref(), headers.get("cache-control").as_deref()) {
+    match remember::validator(headers.get("etag"), headers.get("last-modified"), headers.get("cache-control")) {
         Some(validator) => memory.borrow_mut().put(key, validator, copy(value)),
         None => memory.borrow_mut().forget(&key),
     }

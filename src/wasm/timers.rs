@@ -27,10 +27,9 @@ extern "C" {
     pub type Attempt;
     #[wasm_bindgen(constructor)]
     fn new(timeout_ms: f64, signal: &JsValue) -> Attempt;
-    #[wasm_bindgen(method, getter, js_name = timedOut)]
-    pub fn timed_out(this: &Attempt) -> bool;
+    /// Lets go of the attempt's deadline and listener (a second time does nothing); true when it timed out.
     #[wasm_bindgen(method)]
-    fn finish(this: &Attempt);
+    pub fn end(this: &Attempt) -> bool;
 
 }
 
@@ -52,7 +51,7 @@ impl AttemptGuard {
 
 impl Drop for AttemptGuard {
     fn drop(&mut self) {
-        self.0.finish();
+        self.0.end();
     }
 }
 
