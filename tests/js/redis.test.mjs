@@ -195,23 +195,26 @@ test("redis-server stopped mid-burst: every request still resolves; restarted, t
   assert.equal(await refused(after), 0, "after the restart the processes paced on their own (429s from the second burst)");
 });
 
-test("a process killed with SIGKILL holding turns: the others go on within a lease of it", { timeout: 90_000 }, async () => {
-  const k = key();
-  const rateLimit = { requests: 2, perMs: 1000 };
-  const startAt = Date.now() + 1500;
-  // The victim takes both turns of the window with slow requests, and is killed while they are in flight.
-  const victim = spawn(process.execPath, [join(app, "child.mjs"), JSON.stringify({ root, port, server, startAt, lib: "ioredis", name: `kill-${k}`, rateLimit, count: 2, path: `/echo/${k}?delay=20000` })], { cwd: app, stdio: "ignore" });
-  const survivor = processes([{ lib: "redis", name: `kill-${k}`, rateLimit, count: 2, path: `/echo/${k}-ok`, startAt: startAt + 500 }]);
-  await sleep(1500 + 1000);
-  victim.kill("SIGKILL");
-  const killedAt = Date.now();
-  const [r] = await survivor;
-  const late = Date.now() - killedAt;
-  assert.deepEqual(r.failed, []);
-  // Its turns are freed when their lease (5 s) runs out, renewed last up to 1.5 s before the kill.
-  assert.ok(late < 5000 + 1500 + 1500, `the survivor finished ${late} ms after the kill`);
-  assert.ok(r.ms > 3000, `the survivor finished in ${r.ms} ms: the victim's turns were not held at all`);
-});
+// Each client library as the victim once, the other as the survivor.
+for (const [victimLib, survivorLib] of [["ioredis", "redis"], ["redis", "ioredis"]]) {
+  test(`a process killed with SIGKILL holding turns (${victimLib}): the others (${survivorLib}) go on within a lease of it`, { timeout: 90_000 }, async () => {
+    const k = key();
+    const rateLimit = { requests: 2, perMs: 1000 };
+    const startAt = Date.now() + 1500;
+    // The victim takes both turns of the window with slow requests, and is killed while they are in flight.
+    const victim = spawn(process.execPath, [join(app, "child.mjs"), JSON.stringify({ root, port, server, startAt, lib: victimLib, name: `kill-${k}`, rateLimit, count: 2, path: `/echo/${k}?delay=20000` })], { cwd: app, stdio: "ignore" });
+    const survivor = processes([{ lib: survivorLib, name: `kill-${k}`, rateLimit, count: 2, path: `/echo/${k}-ok`, startAt: startAt + 500 }]);
+    await sleep(1500 + 1000);
+    victim.kill("SIGKILL");
+    const killedAt = Date.now();
+    const [r] = await survivor;
+    const late = Date.now() - killedAt;
+    assert.deepEqual(r.failed, []);
+    // Its turns are freed when their lease (5 s) runs out, renewed last up to 1.5 s before the kill.
+    assert.ok(late < 5000 + 1500 + 1500, `the survivor finished ${late} ms after the kill`);
+    assert.ok(r.ms > 3000, `the survivor finished in ${r.ms} ms: the victim's turns were not held at all`);
+  });
+}
 
 test("a browser bundle of the main entry holds none of polite-fetch/redis, lazy chunks included", () => {
   const out = mkdtempSync(join(tmpdir(), "polite-redis-bundle-"));
