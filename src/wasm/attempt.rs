@@ -136,6 +136,11 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     let at = now();
     let rate = RateHeaders::read(&snapshot, at);
     let status = snapshot.status();
+    let ok = (200..300).contains(&status);
+    // The request ids (an error), validators (revalidate) and Link (a page): read only when they may be used.
+    if !ok || req.page || inner.remembered.is_some() {
+        fetch::read_more(&response, &inner.more_names, &mut snapshot);
+    }
     if sent {
         report(inner, &turn, at, Some(&rate), Some(rate.acted_status(status)));
     }
@@ -149,7 +154,6 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
             return Outcome::Done(Success { value: paginate::result(req, value, &response, &snapshot), status, retry_after_ms: rate.retry_after_ms });
         }
     }
-    let ok = (200..300).contains(&status);
     // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
     let how = if ok {
         match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
