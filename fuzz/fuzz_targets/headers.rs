@@ -25,10 +25,9 @@ fuzz_target!(|data: &[u8]| {
     if let Some(state) = read.state(now) {
         assert!(state.remaining >= 0.0 && state.limit >= 0.0);
     }
-    let mut snapshot = HeaderSnapshot::new(text.replace('\r', ""));
+    let snapshot = HeaderSnapshot::new(text.replace('\r', ""));
     let _ = (snapshot.status(), snapshot.kind(), snapshot.status_text());
-    snapshot.append(&text);
-    for name in READ_HEADERS.iter().chain(&MORE_HEADERS) {
+    for name in READ_HEADERS {
         let _ = snapshot.get(name);
     }
 });

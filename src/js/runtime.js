@@ -252,10 +252,10 @@ function read(response, how) {
   }
 }
 
-/** The response's status, type and status text (unless `head` is false), then the values of `names` in its
- * headers, as one string (see HeaderSnapshot in core/headers.rs). */
-export function readResponse(response, names, head) {
-  let out = head ? response.status + "\n" + response.type + "\n" + response.statusText + "\n" : "";
+/** The response's status, type and status text, then the values of `names` in its headers, as one string (see
+ * HeaderSnapshot in core/headers.rs). */
+export function readResponse(response, names) {
+  let out = response.status + "\n" + response.type + "\n" + response.statusText + "\n";
   const headers = response.headers;
   for (const name of names) out += (headers.get(name) ?? "\0") + "\n";
   return out;

@@ -137,10 +137,6 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     let rate = RateHeaders::read(&snapshot, at);
     let status = snapshot.status();
     let ok = (200..300).contains(&status);
-    // The request ids (an error), validators (revalidate) and Link (a page): read only when they may be used.
-    if !ok || req.page || inner.remembered.is_some() {
-        fetch::read_more(&response, &inner.more_names, &mut snapshot);
-    }
     if sent {
         report(inner, &turn, at, Some(&rate), Some(rate.acted_status(status)));
     }

@@ -7,7 +7,6 @@ use std::rc::Rc;
 use js_sys::{Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
-use crate::core::headers::{MORE_HEADERS, READ_HEADERS};
 use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults};
 use crate::core::queue::WaitQueue;
@@ -105,8 +104,6 @@ pub(crate) struct Inner {
     pub(crate) public_headers: JsValue,
     /// `headers::READ_HEADERS` as a JS array, for one-call header snapshots.
     pub(crate) header_names: JsValue,
-    /// `headers::MORE_HEADERS` as a JS array, for the responses that need them.
-    pub(crate) more_names: JsValue,
     /// The apiKey and tokens, redacted from every error.
     pub(crate) secrets: RefCell<Vec<String>>,
     /// The results remembered for conditional requests (`revalidate` on).
@@ -152,8 +149,7 @@ impl Inner {
             quota,
             base_headers: base_headers.into(),
             public_headers: public_headers.into(),
-            header_names: fetch::header_names(&READ_HEADERS),
-            more_names: fetch::header_names(&MORE_HEADERS),
+            header_names: fetch::read_header_names(),
             secrets: RefCell::new(secrets),
         }
     }

@@ -5,7 +5,7 @@ use js_sys::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::wasm::timers::Attempt;
-use crate::core::headers::{HeaderList, HeaderSnapshot};
+use crate::core::headers::{HeaderList, HeaderSnapshot, READ_HEADERS};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
@@ -18,7 +18,7 @@ extern "C" {
     #[wasm_bindgen(js_name = readBody, catch)]
     pub fn read_body(response: &Response, how: u8, attempt: &Attempt) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = readResponse)]
-    fn read_response(response: &Response, names: &JsValue, head: bool) -> String;
+    fn read_response(response: &Response, names: &JsValue) -> String;
     /// `new URL(location, base).href`, or undefined.
     #[wasm_bindgen(js_name = resolveUrl)]
     pub fn resolve_url(location: &str, base: &str) -> Option<String>;
@@ -62,10 +62,10 @@ pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &Js
     start_fetch_js(&fetch, url, method, base, &flat, body, attempt)
 }
 
-/// The names of a list of headers ([`READ_HEADERS`], [`MORE_HEADERS`]) as a JS array, made once per client.
-pub fn header_names(list: &[&str]) -> JsValue {
+/// The names of [`READ_HEADERS`] as a JS array, made once per client.
+pub fn read_header_names() -> JsValue {
     let names = Array::new();
-    for name in list {
+    for name in READ_HEADERS {
         names.push(&JsValue::from_str(name));
     }
     names.into()
@@ -74,13 +74,7 @@ pub fn header_names(list: &[&str]) -> JsValue {
 /// Reads the response's status, type, status text and every header the client looks at, in one call.
 #[inline(never)]
 pub fn snapshot(response: &Response, names: &JsValue) -> HeaderSnapshot {
-    HeaderSnapshot::new(read_response(response, names, true))
-}
-
-/// Adds [`MORE_HEADERS`] (`names` as a JS array) to a response's snapshot, for the responses that need them.
-#[inline(never)]
-pub fn read_more(response: &Response, names: &JsValue, snapshot: &mut HeaderSnapshot) {
-    snapshot.append(&read_response(response, names, false));
+    HeaderSnapshot::new(read_response(response, names))
 }
 
 /// The headers as a plain object with lower-case names, for an error's `headers` field.
