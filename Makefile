@@ -10,7 +10,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 # it inlines the small glue generics before LLVM sees them: -1.9 KB gzip.
 export NIGHTLY := nightly-2026-05-20
 WASM_RUSTFLAGS := -Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy -Zfmt-debug=none -Zlocation-detail=none \
-  -Zinline-mir=yes -Zinline-mir-threshold=150 -Zinline-mir-hint-threshold=30
+  -Zinline-mir=yes -Zinline-mir-threshold=200 -Zinline-mir-hint-threshold=30
 WASM := target/nightly/wasm32-unknown-unknown/release/polite_fetch.wasm
 WASM_OPT := node_modules/.bin/wasm-opt
 # Inlining functions with one caller only when tiny keeps the shared error and header code apart (−1.1 KB gzip
