@@ -96,21 +96,9 @@ fn http_code(status: u16) -> String {
     code
 }
 
-/// Writes a whole number without `format!` (whose machinery costs the wasm build kilobytes).
-pub fn push_u32(out: &mut String, mut n: u32) {
-    let mut digits = [0u8; 10];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(d as char);
-    }
+/// Writes a whole number (a status, a duration in ms) in decimal digits ([`text::push_decimal`]).
+pub fn push_u32(out: &mut String, n: u32) {
+    text::push_decimal(out, u64::from(n));
 }
 
 /// A read-only view of a parsed error body (a JSON value, or the text of a non-JSON body).

@@ -40,21 +40,7 @@ pub fn base_id(base_url: &str) -> String {
 /// Writes ` n` (rounded up, at least 0) in decimal.
 fn push_whole(out: &mut String, n: f64) {
     out.push(' ');
-    let mut n = if n.is_finite() && n > 0.0 { n.ceil().min(9e15) as u64 } else { 0 };
-    // Digits from the last, into a buffer: `String::insert` would bring its own copy routine.
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
-    }
+    crate::core::text::push_decimal(out, if n.is_finite() && n > 0.0 { n.ceil().min(9e15) as u64 } else { 0 });
 }
 
 /// A whole number written in decimal digits, nothing else; `None` when it is not one (or too long to be finite).

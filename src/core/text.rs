@@ -63,6 +63,23 @@ impl<'a> Iterator for SplitAny<'a, '_> {
     }
 }
 
+/// Writes a whole number in decimal digits, without `format!` (whose machinery costs the wasm build kilobytes).
+pub fn push_decimal(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
 /// `text` with each run of whitespace turned into one space, trimmed.
 pub fn fold_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -103,6 +120,11 @@ mod tests {
         assert_eq!(split_any("a,b;;c", b",;").collect::<Vec<_>>(), ["a", "b", "", "c"]);
         assert_eq!(split_any("", b",").collect::<Vec<_>>(), [""]);
         assert_eq!(split_any("a,", b",").collect::<Vec<_>>(), ["a", ""]);
+        for n in [0u64, 9, 10, 1_733_500_000_000, u64::MAX] {
+            let mut s = String::from("x");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
         assert_eq!((find_any("ab?c#", b"#?"), find_byte("abc", b'x'), before_any("a/b", b"/"), split_once_byte("k=v=w", b'=')), (2, None, "a", Some(("k", "v=w"))));
     }
 
