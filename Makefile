@@ -20,7 +20,7 @@ SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-redis setup-drf pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
-        test-js test-fuzz setup-fuzz size bench bench-steady bench-queue bench-redis bench-spend soak fuzz demo tour clean
+        test-js test-fuzz setup-fuzz size bench bench-steady bench-queue bench-redis bench-spend bench-instructions soak fuzz demo tour clean
 
 all: pkg
 
@@ -127,6 +127,12 @@ bench-redis: pkg server setup-redis
 # table in BENCHMARKS.md ("The queue"; BENCH_ARGS=--quick leaves it alone).
 bench-queue: pkg server
 	scripts/with-server.sh node bench/queue.mjs $(BENCH_ARGS)
+
+# Figure 1 as instructions a request (callgrind), for raw fetch, polite-fetch and ofetch: wall time on a busy
+# machine moves more than the differences worth measuring (BENCHMARKS.md, Targets). valgrind from Debian's packages.
+bench-instructions: pkg server
+	@command -v valgrind >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends valgrind; }
+	scripts/with-server.sh bench/instructions.sh
 
 # Conditional requests, shared in-flight GETs and paced pagination beside ky and ofetch (issue 19).
 bench-spend: pkg server
