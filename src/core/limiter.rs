@@ -489,7 +489,6 @@ impl Limiter {
         }
         let Some(state) = described else { return };
         self.last_state = Some(state);
-        // Requests still in flight were sent into this window too, and will spend from it.
         // Requests still in flight were sent into this window too, and may not be counted in it yet.
         let available = state.remaining - self.in_flight as f64;
         let told_wait = state.reset_at.map_or(0.0, |at| at - now);

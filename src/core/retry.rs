@@ -87,10 +87,13 @@ pub struct FailedAttempt<'a> {
 pub fn decide(policy: Option<&RetryPolicy>, failed: &FailedAttempt, jitter: f64) -> Decision {
     let Some(policy) = policy else { return Decision::Stop(StopReason::NotRetryable) };
     let repeatable = failed.idempotent_key || policy.methods.iter().any(|m| m == failed.method);
+    // `any`, not `contains`: the slice's own `contains` for u16 is an unrolled generic of 167 B in the wasm.
+    #[allow(clippy::manual_contains)]
+    let listed = |s: u16| policy.status_codes.iter().any(|&c| c == s);
     let reason = match failed.failure {
         // The server did not process a 429, so any method may be sent again.
-        Failure::Status(429) if policy.status_codes.contains(&429) => RetryReason::RateLimited,
-        Failure::Status(s) if policy.status_codes.contains(&s) && repeatable => RetryReason::Status,
+        Failure::Status(429) if listed(429) => RetryReason::RateLimited,
+        Failure::Status(s) if listed(s) && repeatable => RetryReason::Status,
         Failure::Network if repeatable => RetryReason::Network,
         Failure::Timeout if repeatable => RetryReason::Timeout,
         _ => return Decision::Stop(StopReason::NotRetryable),
@@ -143,8 +146,8 @@ pub enum PollWait {
 /// Exponential backoff before retry `n` (= the failed attempt's number): about `base * 2^(n-1)`, spread by
 /// ±25% jitter so that clients refused together do not come back together, capped at `max_delay_ms`.
 pub fn backoff_ms(policy: &RetryPolicy, attempt: u32, jitter: f64) -> f64 {
-    let exponent = attempt.saturating_sub(1).min(30) as i32;
-    let nominal = policy.base_delay_ms * 2f64.powi(exponent);
+    // 2^(n-1) as a shift, exact up to 2^30: `powi` links compiler-rt's `__powidf2` into the wasm.
+    let nominal = policy.base_delay_ms * (1u32 << attempt.saturating_sub(1).min(30)) as f64;
     let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.5 };
     (nominal * (0.75 + 0.5 * jitter)).min(policy.max_delay_ms)
 }

@@ -68,7 +68,7 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
     if !valid_host(host) {
         return Ok(None);
     }
-    if !port.chars().all(|c| c.is_ascii_digit()) {
+    if !port.bytes().all(|c| c.is_ascii_digit()) {
         return Ok(None);
     }
     let mut origin = String::with_capacity(lower_scheme_len + authority.len());
@@ -85,15 +85,29 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
 /// A host name (letters, digits, `-._~%` and the sub-delimiters, non-ASCII for IDNs) or a bracketed IPv6
 /// address; nothing that a URL parser would read differently (a stray `:`, spaces, controls).
 fn valid_host(host: &str) -> bool {
-    if let [b'[', .., b']'] = host.as_bytes() {
-        let inner = &host[1..host.len() - 1];
-        return !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    let b = host.as_bytes();
+    if let [b'[', inner @ .., b']'] = b {
+        return !inner.is_empty() && inner.iter().all(|&c| c.is_ascii_hexdigit() || c == b':' || c == b'.');
     }
-    !host.is_empty() && host.chars().all(|c| {
-        // Non-ASCII letters pass for IDNs; unicode's letter tables would cost 2.5 KB, so any non-ASCII character
-        // but controls and spaces does (the runtime's URL parser refuses what is no host).
-        if c.is_ascii() { c.is_ascii_alphanumeric() || is_one_of(c as u8, b"-._~%!$&'()*+,;=") } else { !c.is_control() && !c.is_whitespace() }
-    })
+    // Bytes, not chars: non-ASCII letters pass for IDNs (unicode's letter tables would cost 2.5 KB, and the
+    // runtime's URL parser refuses what is no host), but not the C1 controls and unicode spaces.
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii() { if !c.is_ascii_alphanumeric() && !is_one_of(c, b"-._~%!$&'()*+,;=") { return false } } else if is_space_or_control(&b[i..]) { return false }
+        i += 1;
+    }
+    !b.is_empty()
+}
+
+/// True when `utf8` starts with a C1 control (U+0080-U+009F) or a non-ASCII unicode space (`char::is_whitespace`:
+/// U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000), read from its UTF-8 bytes.
+fn is_space_or_control(utf8: &[u8]) -> bool {
+    match utf8 {
+        [0xC2, 0x80..=0xA0, ..] | [0xE1, 0x9A, 0x80, ..] | [0xE2, 0x81, 0x9F, ..] | [0xE3, 0x80, 0x80, ..] => true,
+        [0xE2, 0x80, c, ..] => *c <= 0x8A || *c == 0xA8 || *c == 0xA9 || *c == 0xAF,
+        _ => false,
+    }
 }
 
 /// Splits "host:port" (IPv6 hosts keep their brackets); the port is "" when absent.
@@ -124,15 +138,15 @@ pub fn parse_base_url(input: &str) -> Result<BaseUrl, UrlError> {
 
 /// True when `path` has a URL scheme ("https:", "mailto:", ...), i.e. is an absolute URL rather than a path.
 fn has_scheme(path: &str) -> bool {
-    let mut chars = path.char_indices();
-    match chars.next() {
-        Some((_, c)) if c.is_ascii_alphabetic() => {}
+    let mut bytes = path.bytes();
+    match bytes.next() {
+        Some(c) if c.is_ascii_alphabetic() => {}
         _ => return false,
     }
-    for (_, c) in chars {
+    for c in bytes {
         match c {
-            ':' => return true,
-            c if c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.' => {}
+            b':' => return true,
+            c if c.is_ascii_alphanumeric() || is_one_of(c, b"+-.") => {}
             _ => return false,
         }
     }
@@ -296,6 +310,20 @@ mod tests {
 
     fn base(s: &str) -> BaseUrl {
         parse_base_url(s).unwrap()
+    }
+
+    #[test]
+    fn non_ascii_spaces_and_controls_by_bytes() {
+        // The byte test agrees with `char::is_control() || char::is_whitespace()` on every non-ASCII character.
+        let mut buf = [0u8; 4];
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(is_space_or_control(bytes), c.is_control() || c.is_whitespace(), "U+{:04X}", c as u32);
+        }
+        assert!(valid_host("bücher.example") && valid_host("例え.jp"));
+        for host in ["a\u{a0}b", "a\u{85}b", "a\u{3000}b", "a\u{2028}", "\u{202f}x", "x\u{200a}"] {
+            assert!(!valid_host(host), "{host:?}");
+        }
     }
 
     #[test]
