@@ -263,13 +263,25 @@ fn element_text(html: &str, lower: &str, open: &str, close: &str) -> Option<Stri
 /// the message stays one line.
 pub fn shorten(text: &str, max: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max * 4));
-    for (count, c) in text.chars().enumerate() {
-        if count == max {
-            out.push('…');
-            break;
+    // Characters counted by their first bytes (no char decoding); CR and LF are single bytes, cut out as slices.
+    let (mut count, mut start) = (0, 0);
+    for (i, &b) in text.as_bytes().iter().enumerate() {
+        if b & 0xC0 == 0x80 {
+            continue;
         }
-        out.push(if c == '\n' || c == '\r' { ' ' } else { c });
+        if count == max {
+            out.push_str(&text[start..i]);
+            out.push('…');
+            return out;
+        }
+        count += 1;
+        if b == b'\n' || b == b'\r' {
+            out.push_str(&text[start..i]);
+            out.push(' ');
+            start = i + 1;
+        }
     }
+    out.push_str(&text[start..]);
     out
 }
 
@@ -563,6 +575,11 @@ mod tests {
         assert_eq!(short.chars().count(), MAX_SERVER_TEXT + 1);
         assert!(short.ends_with('…'));
         assert_eq!(shorten("a\r\nb", 10), "a  b");
+        assert_eq!(shorten("ż\nó", 2), "ż …");
+        assert_eq!(shorten("ż\nó", 3), "ż ó");
+        assert_eq!(shorten("abc", 0), "…");
+        assert_eq!(shorten("", 5), "");
+        assert_eq!(shorten("😀😀😀", 2), "😀😀…");
         assert_eq!(
             support_message(Some("Token nie posiada wymaganego uprawnienia"), "Forbidden", Some(403), "insufficient_scope", "GET", "/api/PurchaseDocuments/my", Some("req_abc123def456")),
             "Token nie posiada wymaganego uprawnienia (403 insufficient_scope, GET /api/PurchaseDocuments/my, requestId req_abc123def456)"

@@ -303,7 +303,13 @@ pub fn parse_ratelimit_field(value: &str) -> RateLimitField<'_> {
 /// The limit (`q=`) of the `RateLimit-Policy` item named `name` ("" matches only an unnamed item); `None` when no
 /// item has that name.
 pub fn policy_limit(policy: &str, name: &str) -> Option<f64> {
-    structured_items(policy).find(|item| item.name == name).and_then(|item| item.limit)
+    // A loop, not `find`: the adapter's `try_fold` is one more generic in the wasm build.
+    for item in structured_items(policy) {
+        if item.name == name {
+            return item.limit;
+        }
+    }
+    None
 }
 
 /// The items of a structured field, each with its name and the parameters we read.

@@ -73,7 +73,8 @@ pub fn check_count(name: &str, value: f64, min: f64) -> Result<u32, OptionError>
 pub fn check_header_value(name: &str, value: &str) -> Result<(), OptionError> {
     if crate::core::text::find_any(value, b"\r\n\0") < value.len() {
         Err(option_error(name, "must not contain CR, LF or NUL characters"))
-    } else if value.chars().any(|c| c as u32 > 0xFF) {
+    } else if value.bytes().any(|b| b >= 0xC4) {
+        // Above U+00FF, a character's UTF-8 starts at 0xC4 or higher (Latin-1's upper half is 0xC2 or 0xC3).
         Err(option_error(name, "must contain only Latin-1 characters (encode anything else)"))
     } else {
         Ok(())
@@ -266,6 +267,8 @@ mod tests {
         }
         assert_eq!(check_header_value("token", "zażółć").unwrap_err().0, "token must contain only Latin-1 characters (encode anything else)");
         assert!(check_header_value("token", "café").is_ok());
+        assert!(check_header_value("token", "\u{ff}\u{80}").is_ok());
+        assert!(check_header_value("token", "a\u{100}").is_err() && check_header_value("token", "😀").is_err());
         assert!(check_header_name("apiKeyHeader", "X-API-Key").is_ok());
         for bad in ["", "X API", "X:Key", "Ключ", "a\nb"] {
             assert!(check_header_name("apiKeyHeader", bad).is_err(), "{bad:?}");

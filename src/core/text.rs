@@ -83,11 +83,19 @@ pub fn push_decimal(out: &mut String, mut n: u64) {
 /// `text` with each run of whitespace turned into one space, trimmed.
 pub fn fold_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_ascii_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
+    // Words cut at ASCII whitespace bytes, which are char boundaries too (no `split_ascii_whitespace` adapters).
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for i in 0..=bytes.len() {
+        if i == bytes.len() || bytes[i].is_ascii_whitespace() {
+            if start < i {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&text[start..i]);
+            }
+            start = i + 1;
         }
-        out.push_str(word);
     }
     out
 }
@@ -117,6 +125,8 @@ mod tests {
         }
         assert_eq!(fold_whitespace("  a \n\t b  c "), "a b c");
         assert_eq!(fold_whitespace(" \n "), "");
+        assert_eq!(fold_whitespace("żółw\u{a0}x\x0cy\r\nz"), "żółw\u{a0}x y z", "only ASCII whitespace folds");
+        assert_eq!(fold_whitespace("one"), "one");
         assert_eq!(split_any("a,b;;c", b",;").collect::<Vec<_>>(), ["a", "b", "", "c"]);
         assert_eq!(split_any("", b",").collect::<Vec<_>>(), [""]);
         assert_eq!(split_any("a,", b",").collect::<Vec<_>>(), ["a", ""]);
