@@ -2,7 +2,7 @@
 //! `X-RateLimit-*` family. Every function takes `now` (ms since the Unix epoch) and never reads a clock, so tests
 //! need no real time. A value that does not parse is ignored, never fatal: it loses its timing, not the retry.
 
-use crate::core::text::{before_any, find_byte, split_any, split_once_byte};
+use crate::core::text::{all_bytes, before_any, find_byte, split_any, split_once_byte};
 
 /// Read access to a response's headers by (case-insensitive) name; the boundary implements it over `Headers`.
 pub trait HeaderLookup {
@@ -223,7 +223,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     for (index, token) in split_any(value, b" ,-").filter(|t| !t.is_empty()).enumerate() {
         if find_byte(token, b':').is_some() {
             time = Some(token);
-        } else if token.bytes().all(|b| b.is_ascii_digit()) {
+        } else if all_bytes(token, |b| b.is_ascii_digit()) {
             if count == 2 {
                 return None;
             }
@@ -243,7 +243,7 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     if year < 100 {
         year += if year >= 70 { 1900 } else { 2000 };
     }
-    let mut hms = split_any(time?, b":").map(|p| p.bytes().all(|b| b.is_ascii_digit()).then(|| parse_non_negative(p).map(|n| n as u32)).flatten());
+    let mut hms = split_any(time?, b":").map(|p| all_bytes(p, |b| b.is_ascii_digit()).then(|| parse_non_negative(p).map(|n| n as u32)).flatten());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
     if hms.next().is_some() || !(1..=31).contains(&day) || !(1..=9999).contains(&year) || h > 23 || m > 59 || s > 60 {
         return None;

@@ -95,7 +95,7 @@ pub fn is_credential_header(name: &str, api_key_header: &str) -> bool {
 /// A header name: an HTTP token (letters, digits and ``!#$%&'*+-.^_`|~``).
 pub fn check_header_name(name: &str, header: &str) -> Result<(), OptionError> {
     let is_token = |b: u8| b.is_ascii_alphanumeric() || crate::core::text::is_one_of(b, b"!#$%&'*+-.^_`|~");
-    if !header.is_empty() && header.bytes().all(is_token) {
+    if !header.is_empty() && crate::core::text::all_bytes(header, is_token) {
         Ok(())
     } else {
         Err(option_error(name, "must be a valid HTTP header name"))

@@ -3,7 +3,7 @@
 //! build); nothing here holds a credential: a key tells credentials apart by a salted digest.
 
 use crate::core::response::ResponseType;
-use crate::core::text::fnv64;
+use crate::core::text::{all_bytes, fnv64};
 
 /// The default and the smallest `revalidate.maxEntries`.
 pub const DEFAULT_MAX_ENTRIES: usize = 256;
@@ -68,7 +68,7 @@ pub fn forgets(method: &str) -> bool {
 /// would be refused by fetch, or split the request), not empty, at most [`MAX_VALIDATOR_LEN`] bytes.
 pub fn is_sendable(value: &str) -> bool {
     // In UTF-8, Latin-1's upper half is 0xC2 or 0xC3 and one continuation byte; anything above starts higher.
-    !value.trim_ascii().is_empty() && value.len() <= MAX_VALIDATOR_LEN && value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b) || (0x80..=0xc3).contains(&b) && b != 0xc0 && b != 0xc1)
+    !value.trim_ascii().is_empty() && value.len() <= MAX_VALIDATOR_LEN && all_bytes(value, |b| b == b'\t' || (b' '..=b'~').contains(&b) || (0x80..=0xc3).contains(&b) && b != 0xc0 && b != 0xc1)
 }
 
 /// The validator of a 2xx answer from its `ETag`, `Last-Modified` and `Cache-Control` fields: the ETag first;

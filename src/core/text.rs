@@ -12,7 +12,23 @@ pub fn find(hay: &str, needle: &str) -> Option<usize> {
 /// The index of the first byte of `s` that is one of the ASCII bytes `set`, or `s.len()`. One byte search for
 /// every delimiter: core's `char` and `[char; N]` patterns each bring a searcher of their own into the wasm build.
 pub fn find_any(s: &str, set: &[u8]) -> usize {
-    s.bytes().position(|b| is_one_of(b, set)).unwrap_or(s.len())
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && !is_one_of(bytes[i], set) {
+        i += 1;
+    }
+    i
+}
+
+/// True when every byte of `s` passes `test`: one loop for every such check, where each `bytes().all(closure)`
+/// is a generic of its own in the wasm build.
+pub fn all_bytes(s: &str, test: fn(u8) -> bool) -> bool {
+    for &b in s.as_bytes() {
+        if !test(b) {
+            return false;
+        }
+    }
+    true
 }
 
 /// True when `byte` is one of `set`: a plain loop (`<[u8]>::contains` brings core's word-at-a-time memchr into

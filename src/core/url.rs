@@ -4,7 +4,7 @@
 //! No URL crate: the few rules we need fit in a page, and a general URL parser would cost users tens of kilobytes.
 //! The runtime's own URL parser (inside `fetch`) still normalises what we hand it; we only decide the origin.
 
-use crate::core::text::{before_any, find_any, is_one_of};
+use crate::core::text::{all_bytes, before_any, find_any, is_one_of};
 
 /// A validated `baseUrl`: an http(s) origin with no user or password, and a path prefix that requests go under.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,7 +68,7 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
     if !valid_host(host) {
         return Ok(None);
     }
-    if !port.bytes().all(|c| c.is_ascii_digit()) {
+    if !all_bytes(port, |c| c.is_ascii_digit()) {
         return Ok(None);
     }
     let mut origin = String::with_capacity(lower_scheme_len + authority.len());
