@@ -28,12 +28,12 @@ after(async () => {
 });
 
 /** The same page and smoke result in Firefox and WebKit (each launched once, on first use). */
-async function smokeInOtherEngines(t, pagePath) {
+async function smokeInOtherEngines(t, pagePath, prefix = "files") {
   for (const name of ["firefox", "webkit"]) {
     const engine = (engines[name] ??= await launch(name));
     const page = await engine.newPage();
     try {
-      await page.goto(`${server}/files/${relative(root, join(app, pagePath))}`);
+      await page.goto(`${server}/${prefix}/${relative(root, join(app, pagePath))}`);
       for (let i = 0; !(await page.evaluate("window.__smoke !== undefined || window.__smokeError !== undefined")); i++) {
         assert.ok(i < 200, `${engine.name}: no smoke result after 20 s`);
         await new Promise((resolve) => setTimeout(resolve, 100));
@@ -148,8 +148,9 @@ async function chromium() {
   return browser;
 }
 
-/** Opens a page of the app (served by the test server under /files/) and waits for its smoke result. */
-async function smokeInPage(t, pagePath) {
+/** Opens a page of the app (served by the test server under /files/, or another of its file prefixes) and waits
+ * for its smoke result. */
+async function smokeInPage(t, pagePath, prefix = "files") {
   const page = await (await chromium()).newPage();
   const errors = [];
   // Chromium logs every non-2xx fetch as "Failed to load resource"; the smoke program causes a 404 and a 429 on purpose.
@@ -157,7 +158,7 @@ async function smokeInPage(t, pagePath) {
   page.on("console", (m) => m.type() === "error" && !expectedHttpError.test(m.text()) && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(String(e)));
   try {
-    await page.goto(`${server}/files/${relative(root, join(app, pagePath))}`);
+    await page.goto(`${server}/${prefix}/${relative(root, join(app, pagePath))}`);
     await page.waitForFunction(() => window.__smoke || window.__smokeError, null, { timeout: 20_000 });
     const { result, error, ua } = await page.evaluate(() => ({ result: window.__smoke, error: window.__smokeError, ua: navigator.userAgent }));
     assert.equal(error, undefined);
@@ -181,6 +182,16 @@ test("plain <script type=module> page, no bundler (import map)", async (t) => {
     </script>`);
   await smokeInPage(t, "plain.html");
   await smokeInOtherEngines(t, "plain.html");
+});
+
+test("a server that sends the .wasm as application/octet-stream: the browser entry compiles its bytes", async (t) => {
+  // The same plain page, its .wasm served without the wasm type: WebAssembly.compileStreaming refuses it.
+  await fetch(`${server}/files-octet/${relative(root, join(app, "node_modules/polite-fetch/polite_fetch_bg.wasm"))}`).then((r) => {
+    assert.equal(r.headers.get("content-type"), "application/octet-stream");
+    return r.arrayBuffer();
+  });
+  await smokeInPage(t, "plain.html", "files-octet");
+  await smokeInOtherEngines(t, "plain.html", "files-octet");
 });
 
 test("dedicated Web Worker", async (t) => {

@@ -4,6 +4,12 @@ use crate::http::*;
 
 /// Serves the file `relative` under `root` (an `index.html` for a folder); no hidden files, no `..`.
 pub fn static_file(root: &std::path::Path, relative: &str) -> Reply {
+    typed_file(root, relative, "application/wasm")
+}
+
+/// [`static_file`] with `.wasm` files sent as `wasm_type`: a misconfigured server's `application/octet-stream`
+/// (under /files-octet/), which the browser entry's streaming compile refuses.
+pub fn typed_file(root: &std::path::Path, relative: &str, wasm_type: &str) -> Reply {
     if relative.split('/').any(|part| part.starts_with('.')) {
         return json(403, r#"{"error":"forbidden"}"#.into());
     }
@@ -14,7 +20,7 @@ pub fn static_file(root: &std::path::Path, relative: &str) -> Reply {
     let content_type = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "html" => "text/html; charset=utf-8",
         "js" | "mjs" | "cjs" => "text/javascript; charset=utf-8",
-        "wasm" => "application/wasm",
+        "wasm" => wasm_type,
         "json" => "application/json",
         "css" => "text/css",
         "png" => "image/png",

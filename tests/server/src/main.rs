@@ -46,6 +46,9 @@ fn dispatch(req: &Request, shared: &Shared) -> Reply {
     if let (Some(root), Some(rest)) = (&shared.files, path.strip_prefix("/files/")) {
         return files::static_file(root, rest);
     }
+    if let (Some(root), Some(rest)) = (&shared.files, path.strip_prefix("/files-octet/")) {
+        return files::typed_file(root, rest, "application/octet-stream");
+    }
     if let (Some(root), Some(rest)) = (&shared.pkg, path.strip_prefix("/pkg/")) {
         return files::static_file(root, rest);
     }
