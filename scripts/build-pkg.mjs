@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { minifyGlue } from "./minify-names.mjs";
+import { trimGlue } from "./trim-glue.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bindgen = join(root, "target/bindgen");
@@ -16,7 +17,7 @@ const names = JSON.parse(readFileSync(process.argv[3] ?? join(root, "target/wasm
 
 rmSync(pkg, { recursive: true, force: true });
 mkdirSync(pkg);
-writeFileSync(join(pkg, "polite_fetch.js"), minifyGlue(readFileSync(join(bindgen, "polite_fetch.js"), "utf8"), names));
+writeFileSync(join(pkg, "polite_fetch.js"), minifyGlue(trimGlue(readFileSync(join(bindgen, "polite_fetch.js"), "utf8")), names));
 cpSync(optimizedWasm, join(pkg, "polite_fetch_bg.wasm"));
 cpSync(join(bindgen, "snippets"), join(pkg, "snippets"), { recursive: true });
 
