@@ -221,7 +221,8 @@ fn first_listed_error<B: BodyView>(body: &B) -> Option<B> {
 /// A short line from a text body: an HTML page's `<title>` (or nothing: the page stays in `body`), else the first
 /// non-empty line.
 pub fn text_body_summary(text: &str) -> Option<String> {
-    let head = text.trim_ascii_start();
+    // `trim_ascii`, not `trim_ascii_start`: one trim in the wasm build, and the first line is cut at its `\n` anyway.
+    let head = text.trim_ascii();
     // JSON that did not parse (truncated, broken) has no sentence worth showing; the body keeps it.
     let first = head.as_bytes().first().copied();
     if matches!(first, Some(b'{' | b'[')) {

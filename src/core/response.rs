@@ -72,7 +72,7 @@ pub fn body_kind(response_type: ResponseType, status: u16, method: &str, content
         ResponseType::ArrayBuffer => BodyKind::ArrayBuffer,
         _ => match content_type {
             Some(ct) if is_json_type(ct) => BodyKind::Json,
-            Some(ct) if ct.trim_ascii_start().as_bytes().get(..5).is_some_and(|t| t.eq_ignore_ascii_case(b"text/")) => BodyKind::Text,
+            Some(ct) if ct.trim_ascii().as_bytes().get(..5).is_some_and(|t| t.eq_ignore_ascii_case(b"text/")) => BodyKind::Text,
             _ => BodyKind::Blob,
         },
     }
