@@ -94,7 +94,10 @@ fn valid_host(host: &str) -> bool {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii() { if !c.is_ascii_alphanumeric() && !is_one_of(c, b"-._~%!$&'()*+,;=") { return false } } else if is_space_or_control(&b[i..]) { return false }
+        let allowed = if c.is_ascii() { c.is_ascii_alphanumeric() || is_one_of(c, b"-._~%!$&'()*+,;=") } else { !is_space_or_control(&b[i..]) };
+        if !allowed {
+            return false;
+        }
         i += 1;
     }
     !b.is_empty()
