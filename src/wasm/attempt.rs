@@ -142,18 +142,18 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     }
     if status == 304 && req.method == "GET" {
         if let Some(value) = conditional.as_ref().and_then(|(_, remembered)| remembered.as_ref()) {
-            return Outcome::Done(Success { value: paginate::result(req, revalidate::copy(value), &response, &snapshot), status, retry_after_ms: rate.retry_after_ms });
+            return done(req, revalidate::copy(value), &response, &snapshot, status, &rate);
         }
         // The caller's own If-None-Match or If-Modified-Since: a 304 is its answer, with no body (as a 204).
         if revalidate::caller_conditional(inner, req) {
             let value = if req.response_type == ResponseType::Response { response.clone() } else { JsValue::UNDEFINED };
-            return Outcome::Done(Success { value: paginate::result(req, value, &response, &snapshot), status, retry_after_ms: rate.retry_after_ms });
+            return done(req, value, &response, &snapshot, status, &rate);
         }
     }
     // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
     let how = if ok {
         match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
-            BodyKind::Response => return Outcome::Done(Success { value: paginate::result(req, response.clone(), &response, &snapshot), status, retry_after_ms: rate.retry_after_ms }),
+            BodyKind::Response => return done(req, response.clone(), &response, &snapshot, status, &rate),
             kind => response::read_as(kind, req.response_type, snapshot.get("content-length")),
         }
     } else {
@@ -178,12 +178,17 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
         if let Some((key, _)) = conditional {
             revalidate::answered(inner, key, &snapshot, &body);
         }
-        return Outcome::Done(Success { value: paginate::result(req, body, &response, &snapshot), status, retry_after_ms: rate.retry_after_ms });
+        return done(req, body, &response, &snapshot, status, &rate);
     }
     let body = error_body(body, snapshot.get("content-type"));
     let error = http_error(inner, req, status, &response, &snapshot, body, &rate);
     let acted = rate.acted_status(status);
     Outcome::Failed { error, failure: Failure::Status(acted), server_wait_ms: rate.server_wait_ms(acted) }
+}
+
+/// A successful answer with `value`: a page of `paginate` gets its response and next target with it.
+fn done(req: &Req, value: JsValue, response: &Response, snapshot: &HeaderSnapshot, status: u16, rate: &RateHeaders) -> Outcome {
+    Outcome::Done(Success { value: paginate::result(req, value, response, snapshot), status, retry_after_ms: rate.retry_after_ms })
 }
 
 /// Starts the beforeRequest hooks over the attempt's `Request` (built even with none, for afterResponse).
