@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use js_sys::Promise;
 use polite_fetch::Client;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -33,7 +32,7 @@ fn is_ok_object(v: &JsValue) -> bool {
 async fn case(c: &Client, fault: &str, times: u32, method: &str, expect: Expect, bounds_ms: (f64, f64)) -> JsValue {
     let path = format!("/fault/{fault}/{}?times={times}", run_id());
     let started = now();
-    let promise: Promise = if method == "GET" { c.get(path.clone().into(), JsValue::UNDEFINED) } else { c.post(path.clone().into(), js(r#"{"n":1}"#), JsValue::UNDEFINED) };
+    let promise = promise(if method == "GET" { c.get(path.clone().into(), JsValue::UNDEFINED) } else { c.post(path.clone().into(), js(r#"{"n":1}"#), JsValue::UNDEFINED) });
     let settled = JsFuture::from(promise).await;
     let elapsed = now() - started;
     let label = format!("{method} {fault} x{times}");
@@ -128,7 +127,7 @@ async fn odd_arguments_never_trap_the_module() {
     let odd_paths = ["", "?", "#", "%", "%zz", "\u{0}", "ż/ł?ę=ą", "a\r\nb", &"x".repeat(10_000), "..//..//x", "@", ":", "[::1]"];
     for path in odd_paths {
         // Each resolves or rejects; none may throw synchronously or trap.
-        let _ = JsFuture::from(c.get(path.into(), JsValue::UNDEFINED)).await;
+        let _ = JsFuture::from(promise(c.get(path.into(), JsValue::UNDEFINED))).await;
     }
     let odd_options = [
         r#"{"query": {"a": {"nested": 1}}}"#,

@@ -1,7 +1,7 @@
 //! One attempt: its headers (and the token), fetch with redirects kept on baseUrl's origin, then the body the
 //! core asked for, or the typed error.
 
-use js_sys::{Object, Promise};
+use crate::wasm::js::{Array, Object, Promise, SyntaxError};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::ErrorKind;
@@ -169,7 +169,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     let body = match read {
         Ok(body) => body,
         // A body that the JSON reader refused: the 2xx does not parse.
-        Err(e) if ok && e.is_instance_of::<js_sys::SyntaxError>() => {
+        Err(e) if ok && e.is_instance_of::<SyntaxError>() => {
             return Outcome::Thrown(invalid_response_error(inner, req, status, &response, &rate));
         }
         Err(e) => return failure_outcome(inner, req, &guard, e),
@@ -203,10 +203,10 @@ fn run_before_request(inner: &Inner, req: &Req, target: &Target<'_>, number: u32
 #[inline(never)]
 fn hooked_target(inner: &Inner, target: &mut Target<'_>, out: Result<JsValue, JsValue>) -> Result<Result<JsValue, Response>, JsValue> {
     let out = out?;
-    if !js_sys::Array::is_array(&out) {
+    if !Array::is_array(&out) {
         return Ok(Err(out.unchecked_into()));
     }
-    let out: js_sys::Array = out.unchecked_into();
+    let out: Array = out.unchecked_into();
     let mut out = out.iter();
     let request = out.next().unwrap_or_default();
     let url = out.next().unwrap_or_default().as_string().unwrap_or_default();

@@ -4,7 +4,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Function, Object, Promise};
+use crate::wasm::js::{self, Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::core::limiter::Limiter;
@@ -63,7 +63,7 @@ impl Quota {
         let shared = || SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms));
         let share = match (&o.share_provider, o.share_name.as_deref()) {
             (Some(provider), _) => {
-                let windows = js_sys::Array::new();
+                let windows = Array::new();
                 for w in &o.windows {
                     windows.push(&w.requests.into());
                     windows.push(&w.per_ms.into());
@@ -140,7 +140,7 @@ impl Inner {
                 secrets.push(secret.clone());
             }
         }
-        let random = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        let random = || (js::random() * 4_294_967_296.0) as u64;
         Inner {
             remembered: o.revalidate.map(|max| RefCell::new(Memory::new(max))),
             salt: random() << 32 | random(),

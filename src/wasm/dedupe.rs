@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::Promise;
+use crate::wasm::js::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::core::dedupe;

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use js_sys::Object;
+use crate::wasm::js::{self, Object};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::{self, ErrorKind};
@@ -172,7 +172,7 @@ pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: F
         body_replayable: req.replayable,
         server_wait_ms,
     };
-    let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_deref(), &failed, js_sys::Math::random()) else {
+    let Decision::RetryAfter { delay_ms, reason } = retry::decide(req.retry.as_deref(), &failed, js::random()) else {
         return (Next::Reject(error), JsValue::UNDEFINED);
     };
     let mut made = JsValue::UNDEFINED;

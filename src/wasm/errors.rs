@@ -1,7 +1,7 @@
 //! Core error fields -> an instance of the JS `ApiError` subclasses (always a real `Error`, never a string), and
 //! the `TypeError`s for bad arguments.
 
-use js_sys::{Array, Object, Reflect};
+use crate::wasm::js::{self, reflect_get, reflect_set, Array, Object};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::{self, BodyView, ErrorDetails, ErrorKind, MAX_BODY_ITEMS};
@@ -30,7 +30,7 @@ extern "C" {
 
 /// Sets `key` on a plain JS object (setting on a fresh object cannot fail).
 pub fn set(target: &Object, key: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+    let _ = reflect_set(target, &JsValue::from_str(key), value);
 }
 
 
@@ -125,7 +125,7 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
 
 /// A number as JS writes it (`String(n)`), without pulling float formatting into the wasm build.
 pub fn number_text(n: f64) -> Option<String> {
-    js_sys::Number::from(n).to_string_with_radix(10).ok().map(String::from)
+    Some(js::number_string(n))
 }
 
 /// Longest text copied into wasm to look for a message: an HTML page's title is near its top.
@@ -139,7 +139,7 @@ impl BodyView for JsBody {
         if !self.0.is_object() || Array::is_array(&self.0) {
             return None;
         }
-        let v = Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        let v = reflect_get(&self.0, &JsValue::from_str(key)).ok()?;
         (!v.is_undefined() && !v.is_null()).then_some(JsBody(v))
     }
     fn as_text(&self) -> Option<String> {
@@ -151,7 +151,7 @@ impl BodyView for JsBody {
         }
         // Only the keys the core looks at cross into wasm (a hostile body may have hundreds of thousands).
         let mut keys = Vec::new();
-        for key in Object::keys(self.0.unchecked_ref::<Object>()).iter().take(MAX_BODY_ITEMS) {
+        for key in Object::keys(&self.0).iter().take(MAX_BODY_ITEMS) {
             keys.extend(key.as_string());
         }
         Some(keys)
@@ -175,7 +175,7 @@ impl BodyView for JsBody {
     }
 }
 pub(crate) fn type_error(message: &str) -> JsValue {
-    js_sys::TypeError::new(message).into()
+    js::TypeError::new(message).into()
 }
 
 pub(crate) fn option_error(e: OptionError) -> JsValue {

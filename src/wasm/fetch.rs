@@ -1,7 +1,7 @@
 //! The fetch boundary: the global `fetch` (not `window.fetch`: workers, Node, Deno and workerd have no `window`),
 //! or the one the caller injected, and the few members of `Response` and `Headers` the client reads.
 
-use js_sys::{Array, Function, Object, Promise};
+use crate::wasm::js::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::wasm::timers::Attempt;

@@ -2,7 +2,7 @@
 //! runs them; the engine calls them only at the steps whose list is not empty, so a client without hooks makes no
 //! call for them.
 
-use js_sys::Promise;
+use crate::wasm::js::Promise;
 use wasm_bindgen::prelude::*;
 
 /// Bits of [`Hooks::mask`], which lists are not empty: `beforeRequest`.

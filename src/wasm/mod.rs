@@ -2,14 +2,15 @@
 //! `client` (the `Client` class), `read_options` (JS options -> core types), `engine` (the async loop of one
 //! call), `attempt` (one fetch and its body), `errors` (core error fields -> JS `ApiError` instances), `fetch`
 //! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines), `share` (one quota across
-//! tabs), `hooks` (the `hooks` option, run by js/hooks.js), `persist` (the state kept across a reload) and `tasks`
-//! (the executor the calls run on).
+//! tabs), `hooks` (the `hooks` option, run by js/hooks.js), `persist` (the state kept across a reload), `tasks`
+//! (the executor the calls run on) and `js` (the JS built-ins it calls).
 
 mod attempt;
 mod client;
 mod engine;
 mod errors;
 mod fetch;
+mod js;
 mod hooks;
 mod paginate;
 mod persist;

@@ -18,7 +18,7 @@ pub(crate) fn result(req: &Req, value: JsValue, response: &Response, headers: &H
         return value;
     }
     let next = headers.get("link").and_then(|field| link::next_target(&[field]));
-    let page = js_sys::Array::new();
+    let page = crate::wasm::js::Array::new();
     for part in [value, response.into(), req.url.as_str().into(), next.map_or(JsValue::UNDEFINED, JsValue::from)] {
         page.push(&part);
     }

@@ -6,7 +6,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::Promise;
+use crate::wasm::js::Promise;
 use wasm_bindgen::prelude::*;
 
 use crate::core::persist::{base_id, decode, encode};

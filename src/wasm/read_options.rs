@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Function, Reflect};
+use crate::wasm::js::{reflect_get, Array, Function};
 use wasm_bindgen::prelude::*;
 
 use crate::core::headers::remove_header;
@@ -29,7 +29,7 @@ pub(crate) fn concat(a: &str, b: &str) -> String {
 /// `obj[key]`, or undefined when `obj` is no object (or its getter throws).
 pub(crate) fn member(obj: &JsValue, key: &str) -> JsValue {
     if obj.is_object() || obj.is_function() {
-        Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+        reflect_get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
     } else {
         JsValue::UNDEFINED
     }
@@ -295,7 +295,7 @@ pub(crate) fn scalar_text(v: &JsValue) -> Option<String> {
 }
 
 /// The entries of a plain object, or of an iterable of pairs (a `Headers`, a `Map`).
-pub(crate) fn entries(value: &JsValue) -> Result<js_sys::Array, JsValue> {
+pub(crate) fn entries(value: &JsValue) -> Result<Array, JsValue> {
     fetch::entries_of(value)
 }
 
@@ -318,7 +318,7 @@ fn merge_headers(obj: &JsValue, key: &str, out: &mut Vec<(String, String)>) -> R
         return Err(problem());
     }
     for pair in entries(&v).map_err(|_| problem())?.iter() {
-        let pair: js_sys::Array = pair.unchecked_into();
+        let pair: Array = pair.unchecked_into();
         let name = pair.get(0).as_string().ok_or_else(problem)?;
         remove_header(out, &name);
         let value = pair.get(1);
@@ -344,12 +344,12 @@ pub(crate) fn read_retry(v: &JsValue, base: Option<&Rc<RetryPolicy>>) -> Result<
     if !v.is_object() {
         return Err(type_error("retry must be an object or false"));
     }
-    let list = |key: &str| -> Result<Option<js_sys::Array>, JsValue> {
+    let list = |key: &str| -> Result<Option<Array>, JsValue> {
         let l = member(v, key);
         if !present(&l) {
             return Ok(None);
         }
-        l.dyn_into::<js_sys::Array>().map(Some).map_err(|_| type_error(&concat("retry.", &concat(key, " must be an array"))))
+        l.dyn_into::<Array>().map(Some).map_err(|_| type_error(&concat("retry.", &concat(key, " must be an array"))))
     };
     let overrides = RetryOverrides {
         max_retries: read_number(v, "maxRetries"),
@@ -387,7 +387,7 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue>
         options::rate_window(read_number(w, "requests").unwrap_or(f64::NAN), read_number(w, "perMs").unwrap_or(f64::NAN)).map_err(option_error)
     };
     let mut windows = Vec::new();
-    match v.dyn_ref::<js_sys::Array>() {
+    match v.dyn_ref::<Array>() {
         Some(list) => {
             for w in list.iter() {
                 windows.push(one(&w)?);
@@ -458,18 +458,18 @@ fn refused(path: &str, page: bool, e: url::UrlError) -> JsValue {
 /// The `query` option as pairs in order; arrays repeat the key, `undefined`/`null` values are left out.
 fn read_query(query: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let problem = || type_error("query values must be strings, numbers, booleans or arrays of them");
-    if !query.is_object() || js_sys::Array::is_array(query) {
+    if !query.is_object() || Array::is_array(query) {
         return Err(problem());
     }
     let mut pairs = Vec::new();
     for pair in entries(query).map_err(|_| problem())?.iter() {
-        let pair: js_sys::Array = pair.unchecked_into();
+        let pair: Array = pair.unchecked_into();
         let key = pair.get(0).as_string().ok_or_else(problem)?;
         let value = pair.get(1);
         if !present(&value) {
             continue;
         }
-        match value.dyn_ref::<js_sys::Array>() {
+        match value.dyn_ref::<Array>() {
             Some(list) => {
                 for item in list.iter() {
                     pairs.push((key.clone(), scalar_text(&item).ok_or_else(problem)?));

@@ -2,7 +2,7 @@
 //! carries asks, grants and answers over a BroadcastChannel; the leader decides with a core [`Limiter`], handed to
 //! JS as a `SharedQuota`. A runtime without BroadcastChannel or Web Locks gets no share: the client keeps its own.
 
-use js_sys::Promise;
+use crate::wasm::js::{Array, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::core::headers::RateLimitState;
@@ -84,7 +84,7 @@ extern "C" {
     /// cannot be reached; `windows` is the configured pacing as `[requests, perMs, ...]`, `adaptive` the client's
     /// option (the store's learned rate applies only where adaptive pacing would).
     #[wasm_bindgen(js_name = joinProvider)]
-    pub fn join_provider(provider: &JsValue, quota: SharedQuota, windows: &js_sys::Array, adaptive: bool) -> Share;
+    pub fn join_provider(provider: &JsValue, quota: SharedQuota, windows: &Array, adaptive: bool) -> Share;
     /// Waits for a turn, among this share's asks by `priority`: resolves with a grant `{ ticket, epoch }`, or
     /// `{ waitMs }` when the turn is further away than `max_wait_ms`; rejects with `signal.reason` on abort and with
     /// the gate's reason when it fails (`clear`). When the turn is not granted at once, calls `on_wait(event)`

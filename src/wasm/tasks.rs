@@ -13,7 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use js_sys::Promise;
+use crate::wasm::js::{reflect_get, Promise};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
@@ -53,7 +53,7 @@ pub fn spawn<F: Future<Output = Result<JsValue, JsValue>> + 'static>(call: F) ->
     if !INSTALLED.replace(true) {
         // The package's entries hand `resume` over (js/client.js `addMethods`); a module used without them (the
         // wasm test suites) finds it among its exports, where it keeps its name.
-        let own = js_sys::Reflect::get(&wasm_bindgen::exports(), &JsValue::from_str("resume")).unwrap_or_default();
+        let own = reflect_get(&wasm_bindgen::exports(), &JsValue::from_str("resume")).unwrap_or_default();
         if own.is_function() {
             set_resume(&own);
         }

@@ -1,7 +1,7 @@
 //! Timers and abort signals, bound from `js/runtime.js` (see there why they live in JS): an abortable wait that a
 //! rate-limit change can end early, the per-attempt abort controller with its timeout, and the clock.
 
-use js_sys::Promise;
+use crate::wasm::js::{self, Promise};
 use wasm_bindgen::prelude::*;
 use crate::wasm::tasks;
 
@@ -57,5 +57,5 @@ impl Drop for AttemptGuard {
 
 /// The clock: ms since the epoch.
 pub fn now() -> f64 {
-    js_sys::Date::now()
+    js::date_now()
 }

@@ -79,12 +79,17 @@ pub fn base_options(extra: &str) -> JsValue {
     js(&format!(r#"{{"baseUrl": "{SERVER}" {extra}}}"#))
 }
 
-pub async fn ok(p: Promise) -> JsValue {
-    JsFuture::from(p).await.unwrap_or_else(|e| panic!("unexpected rejection: {}", as_string(&e)))
+/// The promise of a call (the library's own `Promise` binding, or js-sys's) as js-sys's.
+pub fn promise(p: impl Into<JsValue>) -> Promise {
+    p.into().unchecked_into()
 }
 
-pub async fn err(p: Promise) -> JsValue {
-    match JsFuture::from(p).await {
+pub async fn ok(p: impl Into<JsValue>) -> JsValue {
+    JsFuture::from(promise(p)).await.unwrap_or_else(|e| panic!("unexpected rejection: {}", as_string(&e)))
+}
+
+pub async fn err(p: impl Into<JsValue>) -> JsValue {
+    match JsFuture::from(promise(p)).await {
         Ok(v) => panic!("expected a rejection, got {}", stringify(&v)),
         Err(e) => e,
     }
