@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let snapshot = HeaderSnapshot::new(text.replace('\r', ""));
     let _ = (snapshot.status(), snapshot.kind(), snapshot.status_text());
-    for name in READ_HEADERS {
-        let _ = snapshot.get(name);
+    for header in 0..=READ_HEADERS.len() {
+        let _ = snapshot.get(header);
     }
 });

@@ -2,7 +2,7 @@
 //! uses) -> `code`, `message`, `requestId`, `timestamp`, `path` and `fieldErrors`. The body itself stays in JS;
 //! the core sees it through [`BodyView`], so the same rules run natively in tests and over a JS value in wasm.
 
-use crate::core::headers::HeaderLookup;
+use crate::core::headers::{h, HeaderLookup};
 use crate::core::text;
 
 /// The error classes of the contract, one per row of its table. The order is the index js/errors.js takes
@@ -171,7 +171,7 @@ pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>
     let server_text = server_text.map(|t| shorten(&t, MAX_SERVER_TEXT));
     let request_id = text_of("requestId")
         .or_else(|| text_of("request_id"))
-        .or_else(|| ["x-request-id", "request-id", "x-correlation-id"].into_iter().find_map(|name| non_empty(headers.header(name).map(String::from))));
+        .or_else(|| [h::X_REQUEST_ID, h::REQUEST_ID, h::X_CORRELATION_ID].into_iter().find_map(|header| non_empty(headers.header(header).map(String::from))));
     ErrorDetails {
         code,
         server_text,

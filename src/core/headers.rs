@@ -4,37 +4,78 @@
 
 use crate::core::text::{all_bytes, before_any, find_byte, split_any, split_once_byte};
 
-/// Read access to a response's headers by (case-insensitive) name; the boundary implements it over `Headers`.
+/// Read access to a response's headers, each named by its index in [`READ_HEADERS`] (a constant of [`h`]); the
+/// boundary implements it over a [`HeaderSnapshot`], the tests over name/value tables.
 pub trait HeaderLookup {
     /// The header's value, `None` when absent (or hidden by CORS).
-    fn header(&self, name: &str) -> Option<&str>;
+    fn header(&self, header: usize) -> Option<&str>;
 }
 
 impl HeaderLookup for [(&str, &str)] {
-    fn header(&self, name: &str) -> Option<&str> {
+    fn header(&self, header: usize) -> Option<&str> {
+        let name = READ_HEADERS.get(header)?;
         self.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
     }
 }
 
-/// The response headers the client reads, in the order a [`HeaderSnapshot`] holds them. One call reads them all
-/// across the wasm boundary instead of one call per header.
-/// The request ids, validators and `Link` are read for every response too: seven `Headers.get` more cost a plain
-/// GET nothing measurable (callgrind, 5,000 requests), and a second read only for the responses that use them cost
-/// the download 262 B.
-pub const READ_HEADERS: [&str; 28] = [
-    "retry-after", "retry-after-ms", "ratelimit", "ratelimit-policy", "date", "x-ratelimit-reset", "ratelimit-reset",
-    "x-ratelimit-limit", "ratelimit-limit", "x-ratelimit-remaining", "ratelimit-remaining", "x-ratelimit-reset-after",
-    "content-type", "content-length", "location", "x-ratelimit-remaining-minute", "x-ratelimit-limit-minute",
-    "x-ratelimit-remaining-hour", "x-ratelimit-limit-hour", "x-ratelimit-remaining-day", "x-ratelimit-limit-day",
-    "x-request-id", "request-id", "x-correlation-id", "etag", "last-modified", "cache-control", "link",
-];
+/// Declares [`READ_HEADERS`] and, in [`h`], the index of each name in it: lookups pass the index, so a snapshot
+/// finds a value without comparing names, and a name and its index cannot drift apart.
+macro_rules! read_headers {
+    ($($id:ident = $name:literal,)*) => {
+        /// The response headers the client reads, in the order a [`HeaderSnapshot`] holds them. One call reads them
+        /// all across the wasm boundary instead of one call per header.
+        pub const READ_HEADERS: &[&str] = &[$($name),*];
+
+        /// The index of each header of [`READ_HEADERS`], by its name in capitals.
+        pub mod h {
+            #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+            #[repr(usize)]
+            enum Index { $($id),* }
+            $(#[doc = $name] pub const $id: usize = Index::$id as usize;)*
+        }
+    };
+}
+
+// The request ids, validators and `Link` are read for every response too: seven `Headers.get` more cost a plain
+// GET nothing measurable (callgrind, 5,000 requests), and a second read only for the responses that use them cost
+// the download 262 B.
+read_headers! {
+    RETRY_AFTER = "retry-after",
+    RETRY_AFTER_MS = "retry-after-ms",
+    RATELIMIT = "ratelimit",
+    RATELIMIT_POLICY = "ratelimit-policy",
+    DATE = "date",
+    X_RATELIMIT_RESET = "x-ratelimit-reset",
+    RATELIMIT_RESET = "ratelimit-reset",
+    X_RATELIMIT_LIMIT = "x-ratelimit-limit",
+    RATELIMIT_LIMIT = "ratelimit-limit",
+    X_RATELIMIT_REMAINING = "x-ratelimit-remaining",
+    RATELIMIT_REMAINING = "ratelimit-remaining",
+    X_RATELIMIT_RESET_AFTER = "x-ratelimit-reset-after",
+    CONTENT_TYPE = "content-type",
+    CONTENT_LENGTH = "content-length",
+    LOCATION = "location",
+    X_RATELIMIT_REMAINING_MINUTE = "x-ratelimit-remaining-minute",
+    X_RATELIMIT_LIMIT_MINUTE = "x-ratelimit-limit-minute",
+    X_RATELIMIT_REMAINING_HOUR = "x-ratelimit-remaining-hour",
+    X_RATELIMIT_LIMIT_HOUR = "x-ratelimit-limit-hour",
+    X_RATELIMIT_REMAINING_DAY = "x-ratelimit-remaining-day",
+    X_RATELIMIT_LIMIT_DAY = "x-ratelimit-limit-day",
+    X_REQUEST_ID = "x-request-id",
+    REQUEST_ID = "request-id",
+    X_CORRELATION_ID = "x-correlation-id",
+    ETAG = "etag",
+    LAST_MODIFIED = "last-modified",
+    CACHE_CONTROL = "cache-control",
+    LINK = "link",
+}
 
 /// The per-window headers some gateways (Kong) send instead of one window: `X-RateLimit-Remaining-Minute` beside
 /// `X-RateLimit-Limit-Minute`, and so on; the window with the least remaining binds.
-const PER_WINDOW: [(&str, &str); 3] = [
-    ("x-ratelimit-remaining-minute", "x-ratelimit-limit-minute"),
-    ("x-ratelimit-remaining-hour", "x-ratelimit-limit-hour"),
-    ("x-ratelimit-remaining-day", "x-ratelimit-limit-day"),
+const PER_WINDOW: [(usize, usize); 3] = [
+    (h::X_RATELIMIT_REMAINING_MINUTE, h::X_RATELIMIT_LIMIT_MINUTE),
+    (h::X_RATELIMIT_REMAINING_HOUR, h::X_RATELIMIT_LIMIT_HOUR),
+    (h::X_RATELIMIT_REMAINING_DAY, h::X_RATELIMIT_LIMIT_DAY),
 ];
 
 /// A response as one string, read in one call across the wasm boundary: its status, its `type` ("basic", "cors",
@@ -86,16 +127,15 @@ impl HeaderSnapshot {
         self.line(2).unwrap_or("")
     }
 
-    /// The value of a header of [`READ_HEADERS`] (exact, lower-case name).
-    pub fn get(&self, name: &str) -> Option<&str> {
-        let index = READ_HEADERS.iter().position(|n| *n == name)?;
-        self.line(index + 3).filter(|value| *value != "\0")
+    /// The value of a header of [`READ_HEADERS`], by its index (a constant of [`h`]).
+    pub fn get(&self, header: usize) -> Option<&str> {
+        self.line(header + 3).filter(|value| *value != "\0")
     }
 }
 
 impl HeaderLookup for HeaderSnapshot {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.get(name)
+    fn header(&self, header: usize) -> Option<&str> {
+        self.get(header)
     }
 }
 
@@ -360,17 +400,17 @@ pub struct RateHeaders {
 impl RateHeaders {
     /// Reads the rate headers of one response. `now` is the client's clock when the response arrived.
     pub fn read(headers: &(impl HeaderLookup + ?Sized), now: f64) -> RateHeaders {
-        let number = |name: &str| headers.header(name).and_then(|v| parse_non_negative(first_value(v)));
-        let field = parse_ratelimit_field(headers.header("ratelimit").unwrap_or(""));
+        let number = |header: usize| headers.header(header).and_then(|v| parse_non_negative(first_value(v)));
+        let field = parse_ratelimit_field(headers.header(h::RATELIMIT).unwrap_or(""));
         // Draft 8 states the limit in RateLimit-Policy, in the item named like the RateLimit item.
-        let policy_q = headers.header("ratelimit-policy").and_then(|p| policy_limit(p, field.name));
+        let policy_q = headers.header(h::RATELIMIT_POLICY).and_then(|p| policy_limit(p, field.name));
         // An HTTP-date holds a comma itself, so the whole value is tried before the first of repeated values.
         let retry_after_ms = headers
-            .header("retry-after")
+            .header(h::RETRY_AFTER)
             .and_then(|v| parse_retry_after(v, now).or_else(|| parse_retry_after(first_value(v), now)))
-            .or_else(|| number("retry-after-ms"));
-        let server_now = headers.header("date").and_then(parse_http_date).unwrap_or(now);
-        let reset_epoch_wait_ms = number("x-ratelimit-reset").map(|reset| reset_value_to_wait_ms(reset, server_now));
+            .or_else(|| number(h::RETRY_AFTER_MS));
+        let server_now = headers.header(h::DATE).and_then(parse_http_date).unwrap_or(now);
+        let reset_epoch_wait_ms = number(h::X_RATELIMIT_RESET).map(|reset| reset_value_to_wait_ms(reset, server_now));
         let mut per_window: (Option<f64>, Option<f64>) = (None, None);
         for (remaining, limit) in PER_WINDOW {
             if let Some(r) = number(remaining) {
@@ -380,13 +420,13 @@ impl RateHeaders {
             }
         }
         RateHeaders {
-            limit: number("x-ratelimit-limit").or_else(|| number("ratelimit-limit")).or(field.limit).or(policy_q).or(per_window.1),
-            remaining: number("x-ratelimit-remaining").or_else(|| number("ratelimit-remaining")).or(field.remaining).or(per_window.0),
+            limit: number(h::X_RATELIMIT_LIMIT).or_else(|| number(h::RATELIMIT_LIMIT)).or(field.limit).or(policy_q).or(per_window.1),
+            remaining: number(h::X_RATELIMIT_REMAINING).or_else(|| number(h::RATELIMIT_REMAINING)).or(field.remaining).or(per_window.0),
             // Draft 6's RateLimit-Reset is seconds from now (never an epoch), like t= and X-RateLimit-Reset-After.
             reset_after_ms: field
                 .reset_seconds
-                .or_else(|| number("ratelimit-reset"))
-                .or_else(|| number("x-ratelimit-reset-after"))
+                .or_else(|| number(h::RATELIMIT_RESET))
+                .or_else(|| number(h::X_RATELIMIT_RESET_AFTER))
                 .map(|s| s * 1000.0),
             reset_epoch_wait_ms,
             retry_after_ms,
@@ -493,7 +533,7 @@ mod tests {
     fn snapshot_lookup() {
         let mut text = String::from("429\ncors\nToo Many Requests\n");
         for name in READ_HEADERS {
-            text.push_str(match name {
+            text.push_str(match *name {
                 "retry-after" => "3",
                 "content-type" => "application/json",
                 _ => "\0",
@@ -501,14 +541,20 @@ mod tests {
             text.push('\n');
         }
         let snapshot = HeaderSnapshot::new(text);
-        assert_eq!(snapshot.header("retry-after").as_deref(), Some("3"));
-        assert_eq!(snapshot.header("content-type").as_deref(), Some("application/json"));
-        assert_eq!(snapshot.header("x-ratelimit-remaining"), None);
-        assert_eq!(snapshot.header("x-unknown"), None);
+        assert_eq!(snapshot.header(h::RETRY_AFTER).as_deref(), Some("3"));
+        assert_eq!(snapshot.header(h::CONTENT_TYPE).as_deref(), Some("application/json"));
+        assert_eq!(snapshot.header(h::X_RATELIMIT_REMAINING), None);
+        assert_eq!(snapshot.header(READ_HEADERS.len()), None, "past the last header");
         assert_eq!((snapshot.status(), snapshot.kind(), snapshot.status_text()), (429, "cors", "Too Many Requests"));
         let empty = HeaderSnapshot::new(String::new());
-        assert_eq!((empty.header("date"), empty.status(), empty.kind()), (None, 0, ""));
-        assert_eq!(HeaderSnapshot::new("\n\n\n\n\n\n\n\n".into()).header("date"), Some(""));
+        assert_eq!((empty.header(h::DATE), empty.status(), empty.kind()), (None, 0, ""));
+        assert_eq!(HeaderSnapshot::new("\n\n\n\n\n\n\n\n".into()).header(h::DATE), Some(""));
+        // Each index names its own header: a table of every name finds each value where its index says.
+        let table: Vec<(&str, &str)> = READ_HEADERS.iter().map(|name| (*name, *name)).collect();
+        for (index, name) in READ_HEADERS.iter().enumerate() {
+            assert_eq!(table[..].header(index), Some(*name));
+        }
+        assert_eq!((READ_HEADERS[h::RETRY_AFTER], READ_HEADERS[h::LINK], READ_HEADERS.len()), ("retry-after", "link", h::LINK + 1));
         assert_eq!(HeaderSnapshot::new("0\nopaqueredirect\n\n".into()).kind(), "opaqueredirect");
         assert_eq!(HeaderSnapshot::new("70000\n".into()).status(), 0);
     }

@@ -5,7 +5,7 @@ use crate::wasm::js::{Array, Object, Promise, SyntaxError};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::ErrorKind;
-use crate::core::headers::{header_in, HeaderList, HeaderSnapshot, RateHeaders};
+use crate::core::headers::{h, header_in, HeaderList, HeaderSnapshot, RateHeaders};
 use crate::core::options;
 use crate::core::response::{self, BodyKind, ReadAs, ResponseType};
 use crate::core::retry::Failure;
@@ -152,9 +152,9 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
     }
     // One await for the body, whatever its kind: the core says what to read, `readBody` reads it.
     let how = if ok {
-        match response::body_kind(req.response_type, status, &req.method, snapshot.get("content-type")) {
+        match response::body_kind(req.response_type, status, &req.method, snapshot.get(h::CONTENT_TYPE)) {
             BodyKind::Response => return done(req, response.clone(), &response, &snapshot, status, &rate),
-            kind => response::read_as(kind, req.response_type, snapshot.get("content-length")),
+            kind => response::read_as(kind, req.response_type, snapshot.get(h::CONTENT_LENGTH)),
         }
     } else {
         Some(ReadAs::Text)
@@ -180,7 +180,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
         }
         return done(req, body, &response, &snapshot, status, &rate);
     }
-    let body = error_body(body, snapshot.get("content-type"));
+    let body = error_body(body, snapshot.get(h::CONTENT_TYPE));
     let error = http_error(inner, req, status, &response, &snapshot, body, &rate);
     let acted = rate.acted_status(status);
     Outcome::Failed { error, failure: Failure::Status(acted), server_wait_ms: rate.server_wait_ms(acted) }
@@ -238,7 +238,7 @@ pub(crate) async fn send(inner: &Inner, req: &Req, target: Target<'_>, attempt: 
         if !response::is_followed_redirect(status) {
             return Ok((response, snapshot));
         }
-        let Some(next) = snapshot.get("location").and_then(|l| fetch::resolve_url(l, &url)) else {
+        let Some(next) = snapshot.get(h::LOCATION).and_then(|l| fetch::resolve_url(l, &url)) else {
             return Ok((response, snapshot));
         };
         let change = response::redirect_change(status, &method, url::is_same_origin(&inner.options.base, &next));

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::headers::HeaderSnapshot;
+use crate::core::headers::{h, HeaderSnapshot};
 use crate::core::link;
 use crate::wasm::engine::Req;
 use crate::wasm::fetch::Response;
@@ -17,7 +17,7 @@ pub(crate) fn result(req: &Req, value: JsValue, response: &Response, headers: &H
     if !req.page {
         return value;
     }
-    let next = headers.get("link").and_then(|field| link::next_target(&[field]));
+    let next = headers.get(h::LINK).and_then(|field| link::next_target(&[field]));
     let page = crate::wasm::js::Array::new();
     for part in [value, response.into(), req.url.as_str().into(), next.map_or(JsValue::UNDEFINED, JsValue::from)] {
         page.push(&part);

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::headers::{header_in, HeaderList, HeaderSnapshot};
+use crate::core::headers::{h, header_in, HeaderList, HeaderSnapshot};
 use crate::core::remember::{self, Key, Memory};
 use crate::wasm::client::Inner;
 use crate::wasm::engine::Req;
@@ -54,7 +54,7 @@ pub(crate) fn lookup(inner: &Inner, req: &Req, headers: &mut HeaderList) -> Opti
 #[inline(never)]
 pub(crate) fn answered(inner: &Inner, key: Key, headers: &HeaderSnapshot, value: &JsValue) {
     let Some(memory) = &inner.remembered else { return };
-    match remember::validator(headers.get("etag"), headers.get("last-modified"), headers.get("cache-control")) {
+    match remember::validator(headers.get(h::ETAG), headers.get(h::LAST_MODIFIED), headers.get(h::CACHE_CONTROL)) {
         Some(validator) => memory.borrow_mut().put(key, validator, copy(value)),
         None => memory.borrow_mut().forget(&key),
     }
