@@ -76,6 +76,13 @@ export function queueState(waiting, inFlight) {
   return { waiting, inFlight };
 }
 
+/** `client.rateLimit`'s value; `resetAt` is undefined when unknown (NaN), and `learned` is there only when true. */
+export function rateLimitState(limit, remaining, resetAt, observedAt, learned) {
+  const state = { limit, remaining, resetAt: resetAt === resetAt ? resetAt : undefined, observedAt };
+  if (learned) state.learned = true;
+  return state;
+}
+
 /** What a waiting request waits on: the queue wakes it when its turn may have come. */
 export function newGate() {
   return new Set();

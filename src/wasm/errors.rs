@@ -12,6 +12,7 @@ use crate::wasm::client::Inner;
 use crate::wasm::engine::{rate_limit_value, Req};
 use crate::wasm::fetch::{self, Response};
 use crate::wasm::read_options::present;
+use crate::wasm::timers;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
@@ -68,15 +69,7 @@ pub struct ErrorFields<'a> {
 /// `client.rateLimit`'s value for a state.
 pub fn rate_limit_object(state: Option<RateLimitState>) -> JsValue {
     let Some(s) = state else { return JsValue::NULL };
-    let o = Object::new();
-    set(&o, "limit", &s.limit.into());
-    set(&o, "remaining", &s.remaining.into());
-    set(&o, "resetAt", &s.reset_at.map(JsValue::from).unwrap_or(JsValue::UNDEFINED));
-    set(&o, "observedAt", &s.observed_at.into());
-    if s.learned {
-        set(&o, "learned", &JsValue::TRUE);
-    }
-    o.into()
+    timers::rate_limit_state(s.limit, s.remaining, s.reset_at.unwrap_or(f64::NAN), s.observed_at, s.learned)
 }
 
 /// Builds the JS error; every secret is redacted from it by `createError`.

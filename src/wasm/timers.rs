@@ -1,5 +1,7 @@
 //! Timers and abort signals, bound from `js/runtime.js` (see there why they live in JS): an abortable wait that a
-//! rate-limit change can end early, the per-attempt abort controller with its timeout, and the clock.
+//! rate-limit change can end early, the per-attempt abort controller with its timeout, and the clock. Also the
+//! plain objects handed to the caller (`onWait`'s event, `client.queue`, `client.rateLimit`),
+//! built in JS by position: one call each instead of a `Reflect.set` per field.
 
 use crate::wasm::js::{self, Promise};
 use wasm_bindgen::prelude::*;
@@ -22,6 +24,9 @@ extern "C" {
     /// `client.queue`'s value.
     #[wasm_bindgen(js_name = queueState)]
     pub fn queue_state(waiting: u32, in_flight: u32) -> JsValue;
+    /// `client.rateLimit`'s value: `reset_at` NaN when unknown, `learned` only when true.
+    #[wasm_bindgen(js_name = rateLimitState)]
+    pub fn rate_limit_state(limit: f64, remaining: f64, reset_at: f64, observed_at: f64, learned: bool) -> JsValue;
 
     /// One attempt's end (caller's signal + timeout); js/runtime.js hands it to fetch and the body read.
     pub type Attempt;
