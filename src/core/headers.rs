@@ -21,16 +21,20 @@ impl HeaderLookup for [(&str, &str)] {
 /// Declares [`READ_HEADERS`] and, in [`h`], the index of each name in it: lookups pass the index, so a snapshot
 /// finds a value without comparing names, and a name and its index cannot drift apart.
 macro_rules! read_headers {
-    ($($id:ident = $name:literal,)*) => {
+    ($first_id:ident = $first:literal, $($id:ident = $name:literal,)*) => {
         /// The response headers the client reads, in the order a [`HeaderSnapshot`] holds them. One call reads them
         /// all across the wasm boundary instead of one call per header.
-        pub const READ_HEADERS: &[&str] = &[$($name),*];
+        pub const READ_HEADERS: &[&str] = &[$first, $($name),*];
+
+        /// [`READ_HEADERS`] as one text, a name a line (no last newline): the boundary hands JS this one string.
+        pub const READ_HEADER_LINES: &str = concat!($first, $("\n", $name),*);
 
         /// The index of each header of [`READ_HEADERS`], by its name in capitals.
         pub mod h {
             #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
             #[repr(usize)]
-            enum Index { $($id),* }
+            enum Index { $first_id, $($id),* }
+            #[doc = $first] pub const $first_id: usize = Index::$first_id as usize;
             $(#[doc = $name] pub const $id: usize = Index::$id as usize;)*
         }
     };
@@ -555,6 +559,7 @@ mod tests {
             assert_eq!(table[..].header(index), Some(*name));
         }
         assert_eq!((READ_HEADERS[h::RETRY_AFTER], READ_HEADERS[h::LINK], READ_HEADERS.len()), ("retry-after", "link", h::LINK + 1));
+        assert_eq!(READ_HEADER_LINES.split('\n').collect::<Vec<_>>(), READ_HEADERS);
         assert_eq!(HeaderSnapshot::new("0\nopaqueredirect\n\n".into()).kind(), "opaqueredirect");
         assert_eq!(HeaderSnapshot::new("70000\n".into()).status(), 0);
     }

@@ -268,6 +268,11 @@ export function readResponse(response, names) {
   return out;
 }
 
+/** The lines of `text` (the names `readResponse` asks for, handed over once per client as one string). */
+export function lines(text) {
+  return text.split("\n");
+}
+
 /** Resolves a possibly relative `location` against `base`; `undefined` when it is not a URL. */
 export function resolveUrl(location, base) {
   try {

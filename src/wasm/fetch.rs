@@ -5,7 +5,7 @@ use crate::wasm::js::{Array, Function, Object, Promise};
 use wasm_bindgen::prelude::*;
 
 use crate::wasm::timers::Attempt;
-use crate::core::headers::{HeaderList, HeaderSnapshot, READ_HEADERS};
+use crate::core::headers::{HeaderList, HeaderSnapshot, READ_HEADER_LINES};
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
@@ -19,6 +19,9 @@ extern "C" {
     pub fn read_body(response: &Response, how: u8, attempt: &Attempt) -> Result<Promise, JsValue>;
     #[wasm_bindgen(js_name = readResponse)]
     fn read_response(response: &Response, names: &JsValue) -> String;
+    /// The lines of `text` as an array.
+    #[wasm_bindgen(js_name = lines)]
+    fn lines(text: &str) -> JsValue;
     /// `new URL(location, base).href`, or undefined.
     #[wasm_bindgen(js_name = resolveUrl)]
     pub fn resolve_url(location: &str, base: &str) -> Option<String>;
@@ -62,13 +65,10 @@ pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &Js
     start_fetch_js(&fetch, url, method, base, &flat, body, attempt)
 }
 
-/// The names of [`READ_HEADERS`] as a JS array, made once per client.
+/// The names of [`READ_HEADERS`] as a JS array, made once per client (from one string: the wasm keeps no table
+/// of the names' addresses).
 pub fn read_header_names() -> JsValue {
-    let names = Array::new();
-    for name in READ_HEADERS {
-        names.push(&JsValue::from_str(name));
-    }
-    names.into()
+    lines(READ_HEADER_LINES)
 }
 
 /// Reads the response's status, type, status text and every header the client looks at, in one call.
