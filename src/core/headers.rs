@@ -256,7 +256,23 @@ pub fn parse_retry_after(value: &str, now: f64) -> Option<f64> {
     parse_http_date(value).map(|at| (at - now).max(0.0))
 }
 
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+/// The months' first three letters, in order (one string: no table of twelve addresses in the wasm build).
+const MONTHS: &[u8; 36] = b"janfebmaraprmayjunjulaugsepoctnovdec";
+
+/// The month (1-12) a three-letter token names, in any case.
+fn month_of(token: &str) -> Option<u32> {
+    if token.len() != 3 {
+        return None;
+    }
+    let mut m = 0;
+    while m < 12 {
+        if token.as_bytes().eq_ignore_ascii_case(&MONTHS[m * 3..m * 3 + 3]) {
+            return Some(m as u32 + 1);
+        }
+        m += 1;
+    }
+    None
+}
 
 /// An HTTP-date (IMF-fixdate, RFC 850 or asctime) as ms since the epoch; `None` when it does not parse.
 pub fn parse_http_date(value: &str) -> Option<f64> {
@@ -273,8 +289,8 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
             }
             numbers[count] = Some(token);
             count += 1;
-        } else if let Some(m) = MONTHS.iter().position(|m| token.eq_ignore_ascii_case(m)) {
-            month = Some(m as u32 + 1);
+        } else if let Some(m) = month_of(token) {
+            month = Some(m);
         } else if index != 0 && !token.eq_ignore_ascii_case("GMT") && !token.eq_ignore_ascii_case("UTC") {
             // Only a leading weekday and a trailing zone are allowed besides the date and time.
             return None;
@@ -604,7 +620,15 @@ mod tests {
         assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), imf);
         assert_eq!(parse_http_date("Mon, 15 Jan 2024 16:00:00 GMT"), Some(NOW));
         assert_eq!(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"), Some(1_709_164_800_000.0));
-        for bad in ["", "tomorrow", "Sun, 06 Nov 1994", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "06 Nov 1994 25:00:00 GMT", "1 2 3 4", "::", "Sun, 06 Nov 1994 08:49:37 GMT extra", "Mon, 15 Jan 202411111111111111111111 15:59:50 GMT", "Mon, 15 Jan 10000 15:59:50 GMT"] {
+        assert_eq!(parse_http_date("Tue, 31 DEC 2024 23:59:59 gmt"), Some(1_735_689_599_000.0));
+        // Every month by name, in order: the first of each is later than the first of the one before.
+        let firsts: Vec<f64> = ["Jan", "feb", "MAR", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            .iter()
+            .map(|m| parse_http_date(&format!("01 {m} 2024 00:00:00 GMT")).unwrap())
+            .collect();
+        assert!(firsts.windows(2).all(|w| w[1] - w[0] >= 28.0 * 86_400_000.0), "{firsts:?}");
+        assert_eq!(firsts[0], 1_704_067_200_000.0);
+        for bad in ["", "tomorrow", "Sun, 06 Nov 1994", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "Sun, 06 Novem 1994 08:49:37 GMT", "Sun, 06 No 1994 08:49:37 GMT", "06 Nov 1994 25:00:00 GMT", "1 2 3 4", "::", "Sun, 06 Nov 1994 08:49:37 GMT extra", "Mon, 15 Jan 202411111111111111111111 15:59:50 GMT", "Mon, 15 Jan 10000 15:59:50 GMT"] {
             assert_eq!(parse_http_date(bad), None, "{bad:?}");
         }
     }
