@@ -73,22 +73,16 @@ impl ErrorKind {
 
     /// The class's default `code`; `ApiError` answers `http_<status>`.
     pub fn default_code(self, status: u16) -> String {
-        String::from(match self {
-            ErrorKind::BadRequest => "bad_request",
-            ErrorKind::Authentication => "unauthorized",
-            ErrorKind::RequestFailed => "request_failed",
-            ErrorKind::PermissionDenied => "forbidden",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::UnprocessableEntity => "unprocessable_entity",
-            ErrorKind::RateLimit => "too_many_requests",
-            ErrorKind::Server => "server_error",
-            ErrorKind::Connection => "connection_error",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Api => return http_code(status),
-        })
+        if self == ErrorKind::Api {
+            return http_code(status);
+        }
+        String::from(text::nth_line(DEFAULT_CODES, self as usize))
     }
 }
+
+/// Each class's default `code`, a line each in the order of [`ErrorKind`] (`ApiError`'s line empty: it has none).
+const DEFAULT_CODES: &str = "bad_request\nunauthorized\nrequest_failed\nforbidden\nnot_found\nconflict\nunprocessable_entity\n\
+    too_many_requests\nserver_error\n\nconnection_error\ntimeout";
 
 fn http_code(status: u16) -> String {
     let mut code = String::from("http_");
@@ -378,28 +372,25 @@ pub fn support_message(server_text: Option<&str>, fallback: &str, status: Option
     out
 }
 
+/// The statuses [`reason_phrase`] knows, in the order of the lines of [`REASON_PHRASES`].
+const PHRASE_STATUSES: [u16; 16] = [400, 401, 402, 403, 404, 405, 408, 409, 410, 413, 422, 429, 500, 502, 503, 504];
+
+/// The standard reason phrases of [`PHRASE_STATUSES`], a line each, then the phrase of a 2xx that failed (its body
+/// does not parse) and of any other status.
+const REASON_PHRASES: &str = "Bad Request\nUnauthorized\nPayment Required\nForbidden\nNot Found\nMethod Not Allowed\n\
+    Request Timeout\nConflict\nGone\nContent Too Large\nUnprocessable Content\nToo Many Requests\nInternal Server Error\n\
+    Bad Gateway\nService Unavailable\nGateway Timeout\nInvalid response\nRequest failed";
+
 /// The standard reason phrase, for responses (HTTP/2) that carry no status text.
 pub fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        402 => "Payment Required",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        410 => "Gone",
-        413 => "Content Too Large",
-        422 => "Unprocessable Content",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        200..=299 => "Invalid response",
-        _ => "Request failed",
+    let mut line = 0;
+    while line < PHRASE_STATUSES.len() && PHRASE_STATUSES[line] != status {
+        line += 1;
     }
+    if line == PHRASE_STATUSES.len() && !(200..300).contains(&status) {
+        line += 1;
+    }
+    text::nth_line(REASON_PHRASES, line)
 }
 
 /// True when a browser's CORS filter (a "cors" response) probably hid the headers that say when to retry: a 429 or
@@ -464,6 +455,15 @@ mod tests {
         }
         assert_eq!(ErrorKind::Timeout.default_code(0), "timeout");
         assert_eq!(ErrorKind::Connection.default_code(0), "connection_error");
+        for (status, phrase) in [
+            (400, "Bad Request"), (401, "Unauthorized"), (402, "Payment Required"), (403, "Forbidden"), (404, "Not Found"),
+            (405, "Method Not Allowed"), (408, "Request Timeout"), (409, "Conflict"), (410, "Gone"), (413, "Content Too Large"),
+            (422, "Unprocessable Content"), (429, "Too Many Requests"), (500, "Internal Server Error"), (502, "Bad Gateway"),
+            (503, "Service Unavailable"), (504, "Gateway Timeout"), (200, "Invalid response"), (299, "Invalid response"),
+            (418, "Request failed"), (501, "Request failed"), (0, "Request failed"), (u16::MAX, "Request failed"),
+        ] {
+            assert_eq!(reason_phrase(status), phrase, "{status}");
+        }
     }
 
     fn details(status: u16, body: Option<Value>, headers: &[(&str, &str)]) -> ErrorDetails {

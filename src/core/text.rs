@@ -53,6 +53,17 @@ pub fn before_any<'a>(s: &'a str, set: &[u8]) -> &'a str {
     &s[..find_any(s, set)]
 }
 
+/// The `n`-th line (from 0) of `text`, whose lines end at `\n`; "" past the last. Tables of short texts are one
+/// string a line in the wasm build, not an array of addresses or a `match` per entry.
+pub fn nth_line(text: &str, n: usize) -> &str {
+    let mut rest = text;
+    for _ in 0..n {
+        let Some(at) = find_byte(rest, b'\n') else { return "" };
+        rest = &rest[at + 1..];
+    }
+    before_any(rest, b"\n")
+}
+
 /// `s` split at the first `byte` (ASCII), which neither part holds.
 pub fn split_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
     find_byte(s, byte).map(|at| (&s[..at], &s[at + 1..]))
@@ -152,6 +163,11 @@ mod tests {
             assert_eq!(s, format!("x{n}"));
         }
         assert_eq!((find_any("ab?c#", b"#?"), find_byte("abc", b'x'), before_any("a/b", b"/"), split_once_byte("k=v=w", b'=')), (2, None, "a", Some(("k", "v=w"))));
+        let lines = ["a", "", "bc", "", "d"];
+        for (n, want) in lines.iter().enumerate() {
+            assert_eq!(nth_line("a\n\nbc\n\nd", n), *want, "line {n}");
+        }
+        assert_eq!((nth_line("a\nb", 2), nth_line("a\n", 1), nth_line("", 0), nth_line("", 3)), ("", "", "", ""));
     }
 
 }
