@@ -37,6 +37,7 @@ pub enum Admission {
 
 /// Why the latest [`Limiter::admit`] answered "wait": `onWait`'s `reason`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
 pub enum WaitReason {
     /// A 429's wait.
     #[default]
@@ -54,13 +55,7 @@ pub enum WaitReason {
 impl WaitReason {
     /// The name `onWait` gives it.
     pub fn as_str(self) -> &'static str {
-        match self {
-            WaitReason::Cooldown => "cooldown",
-            WaitReason::Window => "window",
-            WaitReason::Pacing => "pacing",
-            WaitReason::Learned => "learned",
-            WaitReason::Concurrency => "concurrency",
-        }
+        crate::core::text::nth_line("cooldown\nwindow\npacing\nlearned\nconcurrency", self as usize)
     }
 }
 

@@ -16,6 +16,7 @@ pub enum Failure {
 
 /// Why a retry happens, as `onRetry`'s `reason` says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub enum RetryReason {
     /// A 429.
     RateLimited,
@@ -30,12 +31,7 @@ pub enum RetryReason {
 impl RetryReason {
     /// The string `onRetry` receives.
     pub fn as_str(self) -> &'static str {
-        match self {
-            RetryReason::RateLimited => "rate_limited",
-            RetryReason::Status => "status",
-            RetryReason::Network => "network",
-            RetryReason::Timeout => "timeout",
-        }
+        crate::core::text::nth_line("rate_limited\nstatus\nnetwork\ntimeout", self as usize)
     }
 }
 
@@ -177,6 +173,14 @@ mod tests {
 
     fn attempt(n: u32, failure: Failure, method: &str) -> FailedAttempt<'_> {
         FailedAttempt { attempt: n, failure, method, idempotent_key: false, body_replayable: true, server_wait_ms: None }
+    }
+
+    #[test]
+    fn reason_names() {
+        let names = [(RetryReason::RateLimited, "rate_limited"), (RetryReason::Status, "status"), (RetryReason::Network, "network"), (RetryReason::Timeout, "timeout")];
+        for (reason, name) in names {
+            assert_eq!(reason.as_str(), name);
+        }
     }
 
     #[test]
