@@ -165,7 +165,8 @@ pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>
     let server_text = server_text.map(|t| shorten(&t, MAX_SERVER_TEXT));
     let request_id = text_of("requestId")
         .or_else(|| text_of("request_id"))
-        .or_else(|| [h::X_REQUEST_ID, h::REQUEST_ID, h::X_CORRELATION_ID].into_iter().find_map(|header| non_empty(headers.header(header).map(String::from))));
+        // X-Request-Id, Request-Id, X-Correlation-Id: consecutive in READ_HEADERS (its table test checks).
+        .or_else(|| (h::X_REQUEST_ID..h::X_CORRELATION_ID + 1).find_map(|header| non_empty(headers.header(header).map(String::from))));
     ErrorDetails {
         code,
         server_text,

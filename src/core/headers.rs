@@ -576,6 +576,8 @@ mod tests {
         }
         assert_eq!((READ_HEADERS[h::RETRY_AFTER], READ_HEADERS[h::LINK], READ_HEADERS.len()), ("retry-after", "link", h::LINK + 1));
         assert_eq!(READ_HEADER_LINES.split('\n').collect::<Vec<_>>(), READ_HEADERS);
+        // core::error reads the request ids as one range of indices.
+        assert_eq!(&READ_HEADERS[h::X_REQUEST_ID..h::X_CORRELATION_ID + 1], ["x-request-id", "request-id", "x-correlation-id"]);
         assert_eq!(HeaderSnapshot::new("0\nopaqueredirect\n\n".into()).kind(), "opaqueredirect");
         assert_eq!(HeaderSnapshot::new("70000\n".into()).status(), 0);
     }

@@ -164,7 +164,8 @@ impl<T> WaitQueue<T> {
     fn sift_down(&mut self, mut at: usize) {
         loop {
             let mut first = at;
-            for child in [2 * at + 1, 2 * at + 2] {
+            // The two children as a range: an array here is one more iterator type in the wasm build.
+            for child in 2 * at + 1..2 * at + 3 {
                 if child < self.heap.len() && self.goes_before(child, first) {
                     first = child;
                 }
