@@ -117,8 +117,8 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
 }
 
 /// A number as JS writes it (`String(n)`), without pulling float formatting into the wasm build.
-pub fn number_text(n: f64) -> Option<String> {
-    Some(js::number_string(n))
+pub fn number_text(n: f64) -> String {
+    js::number_string(n)
 }
 
 /// Longest text copied into wasm to look for a message: an HTML page's title is near its top.
@@ -159,7 +159,7 @@ impl BodyView for JsBody {
     }
     fn as_scalar_text(&self) -> Option<String> {
         if let Some(n) = self.0.as_f64() {
-            return number_text(n);
+            return Some(number_text(n));
         }
         if let Some(b) = self.0.as_bool() {
             return Some(String::from(if b { "true" } else { "false" }));

@@ -291,7 +291,7 @@ pub(crate) fn scalar_text(v: &JsValue) -> Option<String> {
     if let Some(b) = v.as_bool() {
         return Some(String::from(if b { "true" } else { "false" }));
     }
-    errors::number_text(v.as_f64()?)
+    Some(errors::number_text(v.as_f64()?))
 }
 
 /// The entries of a plain object, or of an iterable of pairs (a `Headers`, a `Map`).
