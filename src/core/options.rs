@@ -73,8 +73,7 @@ pub fn check_count(name: &str, value: f64, min: f64) -> Result<u32, OptionError>
 pub fn check_header_value(name: &str, value: &str) -> Result<(), OptionError> {
     if crate::core::text::find_any(value, b"\r\n\0") < value.len() {
         Err(option_error(name, "must not contain CR, LF or NUL characters"))
-    } else if value.bytes().any(|b| b >= 0xC4) {
-        // Above U+00FF, a character's UTF-8 starts at 0xC4 or higher (Latin-1's upper half is 0xC2 or 0xC3).
+    } else if !crate::core::text::is_latin1(value) {
         Err(option_error(name, "must contain only Latin-1 characters (encode anything else)"))
     } else {
         Ok(())

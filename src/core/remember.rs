@@ -3,7 +3,7 @@
 //! build); nothing here holds a credential: a key tells credentials apart by a salted digest.
 
 use crate::core::response::ResponseType;
-use crate::core::text::{all_bytes, fnv64};
+use crate::core::text::{all_bytes, fnv64, is_latin1};
 
 /// The default and the smallest `revalidate.maxEntries`.
 pub const DEFAULT_MAX_ENTRIES: usize = 256;
@@ -67,8 +67,7 @@ pub fn forgets(method: &str) -> bool {
 /// A value the runtime can send as a header: visible Latin-1 and spaces, no control characters (a CR, LF or NUL
 /// would be refused by fetch, or split the request), not empty, at most [`MAX_VALIDATOR_LEN`] bytes.
 pub fn is_sendable(value: &str) -> bool {
-    // In UTF-8, Latin-1's upper half is 0xC2 or 0xC3 and one continuation byte; anything above starts higher.
-    !value.trim_ascii().is_empty() && value.len() <= MAX_VALIDATOR_LEN && all_bytes(value, |b| b == b'\t' || (b' '..=b'~').contains(&b) || (0x80..=0xc3).contains(&b) && b != 0xc0 && b != 0xc1)
+    !value.trim_ascii().is_empty() && value.len() <= MAX_VALIDATOR_LEN && is_latin1(value) && all_bytes(value, |b| b == b'\t' || b >= b' ' && b != 0x7F)
 }
 
 /// The validator of a 2xx answer from its `ETag`, `Last-Modified` and `Cache-Control` fields: the ETag first;
@@ -202,6 +201,7 @@ mod tests {
         }
         assert_eq!(Validator::LastModified(date.into()).header(), ("if-modified-since", date));
         assert!(!is_sendable("a\0b") && !is_sendable("a\rb") && !is_sendable("  ") && is_sendable("a\tb"));
+        assert!(!is_sendable("a\x7fb") && !is_sendable("a\x1bb") && is_sendable("\u{ff}\u{80}") && !is_sendable("\u{100}"));
     }
 
     #[test]

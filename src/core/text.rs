@@ -31,6 +31,12 @@ pub fn all_bytes(s: &str, test: fn(u8) -> bool) -> bool {
     true
 }
 
+/// True when every character of `s` is Latin-1 (U+0000-U+00FF), the only text a header value may carry: above
+/// U+00FF a character's UTF-8 starts at 0xC4 or higher (Latin-1's upper half is 0xC2 or 0xC3 and one more byte).
+pub fn is_latin1(s: &str) -> bool {
+    all_bytes(s, |b| b < 0xC4)
+}
+
 /// True when `byte` is one of `set`: a plain loop (`<[u8]>::contains` brings core's word-at-a-time memchr into
 /// the wasm build, for sets of a few bytes).
 pub fn is_one_of(byte: u8, set: &[u8]) -> bool {
@@ -167,6 +173,7 @@ mod tests {
         for (n, want) in lines.iter().enumerate() {
             assert_eq!(nth_line("a\n\nbc\n\nd", n), *want, "line {n}");
         }
+        assert!(is_latin1("café \u{ff}\u{80}\t") && !is_latin1("a\u{100}") && !is_latin1("😀") && !is_latin1("zażółć"));
         assert_eq!((nth_line("a\nb", 2), nth_line("a\n", 1), nth_line("", 0), nth_line("", 3)), ("", "", "", ""));
     }
 
