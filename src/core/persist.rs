@@ -61,10 +61,13 @@ pub fn encode(saved: &Saved, id: &str) -> String {
     out.push(' ');
     out.push_str(id);
     let (limit, available, reset_at) = saved.server.unwrap_or_default();
-    // Thousandths: a capacity of 9.9 a period is worth keeping as it is.
+    // Thousandths: a capacity of 9.9 a period is worth keeping as it is. Rounded to the nearest, not up: 1028.448
+    // read back is 1028448.0000000001 thousandths, and rounding that up would drift by one on every save. Below 2^50
+    // the error of /1000 then *1000 stays under 0.5, so the nearest is exact (a rate of 10^12 a period is none).
     let (capacity, period_ms, ceiling, at) = saved.learned.unwrap_or_default();
-    let ceiling = if ceiling.is_finite() { ceiling * 1000.0 } else { 0.0 };
-    for n in [saved.cooldown_until.unwrap_or(0.0), limit, available, reset_at, capacity * 1000.0, period_ms, ceiling, at] {
+    let thousandths = |n: f64| (n * 1000.0).round_ties_even().min(1e15);
+    let ceiling = if ceiling.is_finite() { thousandths(ceiling) } else { 0.0 };
+    for n in [saved.cooldown_until.unwrap_or(0.0), limit, available, reset_at, thousandths(capacity), period_ms, ceiling, at] {
         push_whole(&mut out, n);
     }
     for ((requests, per_ms), times) in &saved.pacing {
@@ -130,6 +133,15 @@ mod tests {
         }
         assert_eq!(encode(&Saved::default(), "ab"), "pf1 ab 0 0 0 0 0 0 0 0");
         assert_eq!(encode(&Saved { cooldown_until: Some(12.2), ..Saved::default() }, "ab"), "pf1 ab 13 0 0 0 0 0 0 0", "times round up");
+        // Thousandths read back are not exact in binary; writing them again gives the same text, every time.
+        let drifting = format!("pf1 {id} 0 0 0 0 1028448 1000 1028449 5");
+        let again = encode(&decode(&drifting, &id).unwrap(), &id);
+        assert_eq!(again, drifting);
+        assert_eq!(encode(&decode(&again, &id).unwrap(), &id), drifting);
+        let huge = format!("pf1 {id} 0 0 0 0 8999999999999999 1000 123456789012345678901 5");
+        let once = encode(&decode(&huge, &id).unwrap(), &id);
+        assert_eq!(once, format!("pf1 {id} 0 0 0 0 1000000000000000 1000 1000000000000000 5"));
+        assert_eq!(encode(&decode(&once, &id).unwrap(), &id), once);
         let paced = Saved { pacing: vec![((3, 1000.0), vec![5.0, 6.0]), ((2, 50.0), vec![])], ..Saved::default() };
         assert_eq!(encode(&paced, "ab"), "pf1 ab 0 0 0 0 0 0 0 0 3 1000 2 5 6 2 50 0");
     }
