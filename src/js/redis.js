@@ -99,12 +99,11 @@ return {0, ticket, rate or 0}
 //
 // The learner, for every process's answers while the server describes no window (as the engine's adaptive pacing,
 // core/limiter.rs, in its simplest form): a refusal when at least 4 good answers came in the last second, and either
-// the second's refusals outnumber them or, of what was sent since the server began refusing, at least 4 were refused
-// and more than twice as many as were let through: the second's good answers are the rate. Refused again although
-// paced: the rate × 0.8, at most once a second. A minute without refusal forgets it.
+// the second's refusals outnumber them or at least 4 of them were not let through since the second's first refused
+// request and, of the answers since, at least 4 were refusals and more than twice as many as were let through: the
+// second's good answers are the rate. Refused again although paced: the rate × 0.8, at most once a second. A minute without refusal forgets it.
 const RELEASE = `${PRELUDE}
 local ticket = ARGV[1]
-local n = tonumber(ticket) or 0
 local status = tonumber(ARGV[2]) or 0
 local lease = tonumber(ARGV[7])
 local paced = read('ZSCORE', KEYS[6], ticket)
@@ -119,30 +118,36 @@ end
 if ARGV[8] == '1' and ARGV[3] ~= '1' and status > 0 and status < 500 then
   read('ZREMRANGEBYSCORE', KEYS[4], '-inf', now - 1000)
   read('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 1000)
-  local st = read('HMGET', KEYS[3], 'rate', 'first', 'last', 'cut', 'rb', 'rg') or {}
-  local rate, first, last, cut = tonumber(st[1]), tonumber(st[2]), tonumber(st[3]), tonumber(st[4])
-  local rb, rg = tonumber(st[5]) or 0, tonumber(st[6]) or 0
+  local st = read('HMGET', KEYS[3], 'rate', 'cut') or {}
+  local rate, cut = tonumber(st[1]), tonumber(st[2])
   if status ~= 429 then
     redis.call('ZADD', KEYS[4], now, ticket)
     redis.call('PEXPIRE', KEYS[4], 2000)
-    if first and n >= first then
-      redis.call('HSET', KEYS[3], 'rg', rg + 1)
-      if redis.call('PTTL', KEYS[3]) < 0 then redis.call('PEXPIRE', KEYS[3], 60000) end
-    end
   else
     redis.call('ZADD', KEYS[5], now, ticket)
     redis.call('PEXPIRE', KEYS[5], 2000)
-    -- An episode of refusals begins with the first refused request after a second without one.
-    if not (first and last and last <= now and now - last <= 1000) then first, rb, rg = n, 0, 0 end
-    if n >= first then rb = rb + 1 end
-    redis.call('HSET', KEYS[3], 'first', first, 'last', now, 'rb', rb, 'rg', rg)
     if rate and rate >= 1 and rate <= 100000 then
       if paced and not (cut and cut <= now and now - cut < 1000) then
         redis.call('HSET', KEYS[3], 'rate', math.max(1, math.floor(rate * 0.8)), 'cut', now)
       end
     else
+      -- The server began refusing with the second's first refused request by sending order (tickets count up as
+      -- requests go). What was let through since: good answers to requests sent after it that came after its refusal.
+      -- Both orders, since processes interleave: a process's first request can leave late and be refused after
+      -- later tickets of other processes were let through.
+      local first, refusedAt = math.huge, now
+      local refusals = redis.call('ZRANGE', KEYS[5], 0, -1, 'WITHSCORES')
+      for j = 1, #refusals, 2 do
+        local t = tonumber(refusals[j]) or math.huge
+        if t < first then first, refusedAt = t, tonumber(refusals[j + 1]) end
+      end
+      local since = 0
+      local goods = redis.call('ZRANGE', KEYS[4], 0, -1, 'WITHSCORES')
+      for j = 1, #goods, 2 do
+        if (tonumber(goods[j]) or 0) > first and tonumber(goods[j + 1]) >= refusedAt then since = since + 1 end
+      end
       local good, refused = redis.call('ZCARD', KEYS[4]), redis.call('ZCARD', KEYS[5])
-      if good >= 4 and (refused > good or (rb >= 4 and rb > 2 * rg)) then
+      if good >= 4 and (refused > good or (good - since >= 4 and refused >= 4 and refused > 2 * since)) then
         redis.call('HSET', KEYS[3], 'rate', good, 'cut', now)
         -- The second's good answers hold their places in the learned window, as paced requests would.
         local recent = redis.call('ZRANGE', KEYS[4], 0, -1, 'WITHSCORES')
