@@ -37,10 +37,11 @@ pub fn base_id(base_url: &str) -> String {
     out
 }
 
-/// Writes ` n` (rounded up, at least 0) in decimal.
+/// Writes ` n` (rounded up, at least 0, at most 10^15: below 2^50, where thousandths read back round exactly) in
+/// decimal.
 fn push_whole(out: &mut String, n: f64) {
     out.push(' ');
-    crate::core::text::push_decimal(out, if n.is_finite() && n > 0.0 { n.ceil().min(9e15) as u64 } else { 0 });
+    crate::core::text::push_decimal(out, if n.is_finite() && n > 0.0 { n.ceil().min(1e15) as u64 } else { 0 });
 }
 
 /// A whole number written in decimal digits, nothing else; `None` when it is not one (or too long to be finite).
@@ -63,9 +64,9 @@ pub fn encode(saved: &Saved, id: &str) -> String {
     let (limit, available, reset_at) = saved.server.unwrap_or_default();
     // Thousandths: a capacity of 9.9 a period is worth keeping as it is. Rounded to the nearest, not up: 1028.448
     // read back is 1028448.0000000001 thousandths, and rounding that up would drift by one on every save. Below 2^50
-    // the error of /1000 then *1000 stays under 0.5, so the nearest is exact (a rate of 10^12 a period is none).
+    // (push_whole's cap) the error of /1000 then *1000 stays under 0.5, so the nearest is exact.
     let (capacity, period_ms, ceiling, at) = saved.learned.unwrap_or_default();
-    let thousandths = |n: f64| (n * 1000.0).round_ties_even().min(1e15);
+    let thousandths = |n: f64| (n * 1000.0).round_ties_even();
     let ceiling = if ceiling.is_finite() { thousandths(ceiling) } else { 0.0 };
     for n in [saved.cooldown_until.unwrap_or(0.0), limit, available, reset_at, thousandths(capacity), period_ms, ceiling, at] {
         push_whole(&mut out, n);
