@@ -2,7 +2,6 @@
 //! when it resets), the configured pacing windows and the concurrency cap. Every request asks [`Limiter::admit`]
 //! before it is sent and reports its answer with [`Limiter::finish`]. Plain data and an injected `now`.
 
-use std::collections::VecDeque;
 
 use crate::core::headers::{RateHeaders, RateLimitState};
 use crate::core::options::RateWindow;
@@ -152,9 +151,9 @@ struct Adaptive {
     /// Good answers while nothing was learned: they widen the slow start (see [`Adaptive::slow_start_window`]).
     good_answers: u32,
     /// Send times of the good answers of the last [`LEARNING_SPAN_MS`] (a first wave), oldest first.
-    recent_good: VecDeque<f64>,
+    recent_good: Vec<f64>,
     /// Send times of the refusals of the last [`LEARNING_SPAN_MS`], oldest first.
-    recent_refused: VecDeque<f64>,
+    recent_refused: Vec<f64>,
     /// The send time of the first refusal in [`Adaptive::recent_refused`] (infinite when there is none): when the
     /// server began refusing.
     refusing_since: f64,
@@ -165,7 +164,7 @@ struct Adaptive {
     sent_at: Vec<(Ticket, f64)>,
     /// Arrival times of the good answers of the last period while a rate is learned, oldest first: each holds a
     /// place of the period until a period after it (see [`Adaptive::places_taken_until`]).
-    answered_at: VecDeque<f64>,
+    answered_at: Vec<f64>,
     /// The longest a learned rate holds a request (see [`Limiter::with_adaptive`]).
     max_wait_ms: f64,
 }
@@ -184,10 +183,8 @@ impl Adaptive {
     /// would be held to a period's worth in flight. Periods sent whole at their beginning refused 1 in 10 against a
     /// log whose requests had arrived over 70 ms (1.38x the ideal makespan, simulated). `None`: a place is free.
     fn places_taken_until(&mut self, capacity: f64, period_ms: f64, now: f64) -> Option<f64> {
-        while self.answered_at.front().is_some_and(|t| t + period_ms <= now) || self.answered_at.len() > MAX_REMEMBERED_ANSWERS {
-            self.answered_at.pop_front();
-        }
-        let (mut taken, mut earliest) = (self.answered_at.len() as f64, self.answered_at.front().map_or(f64::INFINITY, |t| *t));
+        forget(&mut self.answered_at, |t| t + period_ms <= now);
+        let (mut taken, mut earliest) = (self.answered_at.len() as f64, self.answered_at.first().map_or(f64::INFINITY, |t| *t));
         for &(_, sent) in &self.sent_at {
             if sent + period_ms > now {
                 taken += 1.0;
@@ -287,7 +284,7 @@ impl Limiter {
     /// it is sent, since a guess must not hold a request longer than the app allows a wait.
     pub fn with_adaptive(mut self, enabled: bool, max_wait_ms: f64) -> Limiter {
         if enabled && self.pacing.is_empty() {
-            self.adaptive = Some(Adaptive { good_answers: 0, recent_good: VecDeque::new(), recent_refused: VecDeque::new(), refusing_since: f64::INFINITY, good_since_refusing: 0, learned: None, sent_at: Vec::new(), answered_at: VecDeque::new(), max_wait_ms });
+            self.adaptive = Some(Adaptive { good_answers: 0, recent_good: Vec::new(), recent_refused: Vec::new(), refusing_since: f64::INFINITY, good_since_refusing: 0, learned: None, sent_at: Vec::new(), answered_at: Vec::new(), max_wait_ms });
         }
         self
     }
@@ -608,6 +605,17 @@ impl Limiter {
     }
 }
 
+/// Drops the oldest of `times` (oldest first) while `stale` says so, and any beyond [`MAX_REMEMBERED_ANSWERS`], in one
+/// move of what is kept: a plain `Vec` costs fewer bytes than a `VecDeque`.
+fn forget(times: &mut Vec<f64>, stale: impl Fn(f64) -> bool) {
+    let mut k = times.len().saturating_sub(MAX_REMEMBERED_ANSWERS);
+    while times.get(k).is_some_and(|t| stale(*t)) {
+        k += 1;
+    }
+    times.copy_within(k.., 0);
+    times.truncate(times.len() - k);
+}
+
 /// Adaptive pacing's reaction to one answer (see [`Adaptive`]).
 fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     if a.learned.is_some_and(|l| now - l.decreased_at > FORGET_AFTER_MS) {
@@ -618,9 +626,7 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     }
     // Oldest first (near enough: answers arrive about in sending order), so dropping the old is cheap per answer.
     for times in [&mut a.recent_good, &mut a.recent_refused] {
-        while times.front().is_some_and(|t| *t < now - LEARNING_SPAN_MS) || times.len() > MAX_REMEMBERED_ANSWERS {
-            times.pop_front();
-        }
+        forget(times, |t| t < now - LEARNING_SPAN_MS);
     }
     if a.recent_refused.is_empty() {
         a.refusing_since = f64::INFINITY;
@@ -629,7 +635,7 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     match status {
         Some(429) => {
             a.refusing_since = a.refusing_since.min(sent_at);
-            a.recent_refused.push_back(sent_at);
+            a.recent_refused.push(sent_at);
         }
         Some(s) if (200..300).contains(&s) && sent_at >= a.refusing_since => a.good_since_refusing = a.good_since_refusing.saturating_add(1),
         _ => {}
@@ -700,9 +706,9 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
             Some(l) => l.tokens = l.tokens.min(0.0),
         },
         Some(s) if (200..300).contains(&s) => {
-            a.recent_good.push_back(sent_at);
+            a.recent_good.push(sent_at);
             if a.learned.is_some() {
-                a.answered_at.push_back(now);
+                a.answered_at.push(now);
             }
             match &mut a.learned {
                 // A late answer of the wave the estimate was learned from (sent before it, within its second):
@@ -799,6 +805,27 @@ mod tests {
         let mut patient = Limiter::new(&[], None);
         patient.restore(&saved, 30.0, 1000.0);
         go(&mut patient, 30.0);
+    }
+
+    #[test]
+    fn forgetting_drops_the_stale_front_and_what_is_beyond_the_cap() {
+        let table: [(Vec<f64>, f64, Vec<f64>); 4] = [
+            (vec![], 5.0, vec![]),
+            (vec![1.0, 2.0, 6.0, 7.0], 5.0, vec![6.0, 7.0]),
+            (vec![1.0, 2.0], 5.0, vec![]),
+            // Only the front: a stale time behind a fresh one stays (answers arrive about in order).
+            (vec![6.0, 1.0, 7.0], 5.0, vec![6.0, 1.0, 7.0]),
+        ];
+        for (times, cutoff, kept) in table {
+            let mut times = times;
+            forget(&mut times, |t| t < cutoff);
+            assert_eq!(times, kept);
+        }
+        let mut many: Vec<f64> = (0..MAX_REMEMBERED_ANSWERS + 3).map(|i| i as f64).collect();
+        forget(&mut many, |t| t < 1.0);
+        assert_eq!((many.len(), many[0]), (MAX_REMEMBERED_ANSWERS, 3.0), "the cap first, then the stale");
+        forget(&mut many, |t| t < 10.0);
+        assert_eq!((many.len(), many[0]), (MAX_REMEMBERED_ANSWERS - 7, 10.0));
     }
 
     #[test]
@@ -1182,7 +1209,7 @@ mod tests {
     /// Django REST framework's throttle (`SimpleRateThrottle`): at most `limit` requests let through in any
     /// `window_ms`, a log of the times it let one through (refusals are not logged).
     fn sliding_log(limit: usize, window_ms: f64) -> impl FnMut(f64) -> bool {
-        let mut log: VecDeque<f64> = VecDeque::new();
+        let mut log: std::collections::VecDeque<f64> = std::collections::VecDeque::new();
         move |now| {
             while log.front().is_some_and(|t| *t <= now - window_ms) {
                 log.pop_front();
