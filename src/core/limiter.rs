@@ -2,7 +2,6 @@
 //! when it resets), the configured pacing windows and the concurrency cap. Every request asks [`Limiter::admit`]
 //! before it is sent and reports its answer with [`Limiter::finish`]. Plain data and an injected `now`.
 
-
 use crate::core::headers::{RateHeaders, RateLimitState};
 use crate::core::options::RateWindow;
 use crate::core::persist::Saved;
@@ -650,7 +649,8 @@ fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     }
     // Refusals are a rate signal when they are most of the last second's answers: sporadic 429s, even a steady
     // fifth of them (one endpoint's own limit, a flaky proxy), must not throttle the whole client. Measured: a
-    // fifth as the threshold learned 4/s from slow start's first answers in the soak test and stalled it.
+    // fifth as the threshold learned 4/s from slow start's first answers in the soak test and stalled it. (Read on a
+    // 429 only: the good answers are counted then.)
     let mostly_refused = a.recent_refused.len() > a.recent_good.len();
     match status {
         Some(429) => match &mut a.learned {

@@ -99,9 +99,10 @@ return {0, ticket, rate or 0}
 //
 // The learner, for every process's answers while the server describes no window (as the engine's adaptive pacing,
 // core/limiter.rs, in its simplest form): a refusal when at least 4 good answers came in the last second, and either
-// the second's refusals outnumber them or at least 4 of them were not let through since the second's first refused
-// request and, of the answers since, at least 4 were refusals and more than twice as many as were let through: the
-// second's good answers are the rate. Refused again although paced: the rate × 0.8, at most once a second. A minute without refusal forgets it.
+// the second's refusals outnumber them, or at least 4 of them came before the second's first refused request (by
+// turn or by arrival: see below) and, of the answers since, at least 4 were refusals and more than twice as many as
+// were let through: the second's good answers are the rate. Refused again although paced: the rate × 0.8, at most
+// once a second. A minute without refusal forgets it.
 const RELEASE = `${PRELUDE}
 local ticket = ARGV[1]
 local status = tonumber(ARGV[2]) or 0
