@@ -11,7 +11,7 @@ use crate::core::url;
 use crate::wasm::client::Inner;
 use crate::wasm::engine::{rate_limit_value, Req};
 use crate::wasm::fetch::{self, Response};
-use crate::wasm::read_options::present;
+use crate::wasm::read_options::{present, scalar_text};
 use crate::wasm::timers;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
@@ -116,11 +116,6 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
     )
 }
 
-/// A number as JS writes it (`String(n)`), without pulling float formatting into the wasm build.
-pub fn number_text(n: f64) -> String {
-    js::number_string(n)
-}
-
 /// Longest text copied into wasm to look for a message: an HTML page's title is near its top.
 const MAX_SCANNED_TEXT: u32 = 65_536;
 
@@ -158,13 +153,8 @@ impl BodyView for JsBody {
         Some(elements)
     }
     fn as_scalar_text(&self) -> Option<String> {
-        if let Some(n) = self.0.as_f64() {
-            return Some(number_text(n));
-        }
-        if let Some(b) = self.0.as_bool() {
-            return Some(String::from(if b { "true" } else { "false" }));
-        }
-        self.as_text()
+        // A string as the error text reads it (its head), a number or a boolean as a query writes it.
+        if self.0.is_string() { self.as_text() } else { scalar_text(&self.0) }
     }
 }
 pub(crate) fn type_error(message: &str) -> JsValue {

@@ -77,7 +77,7 @@ extern "C" {
     /// `Date.now()`: ms since the epoch.
     #[wasm_bindgen(js_namespace = Date, js_name = now)]
     pub fn date_now() -> f64;
-    /// `String(n)`: a number as JS writes it.
+    /// `String(n)`: a number as JS writes it, without float formatting in the wasm build.
     #[wasm_bindgen(js_name = String)]
     pub fn number_string(n: f64) -> String;
 }

@@ -5,7 +5,7 @@
 
 use std::rc::Rc;
 
-use crate::wasm::js::{reflect_get, Array, Function};
+use crate::wasm::js::{number_string, reflect_get, Array, Function};
 use wasm_bindgen::prelude::*;
 
 use crate::core::headers::remove_header;
@@ -14,7 +14,7 @@ use crate::core::response::ResponseType;
 use crate::core::url::{self, BaseUrl};
 use crate::wasm::client::{Inner, Token};
 use crate::wasm::engine::Req;
-use crate::wasm::errors::{self, option_error, type_error};
+use crate::wasm::errors::{option_error, type_error};
 use crate::wasm::fetch;
 use crate::wasm::hooks::{read_hooks, Hooks};
 
@@ -291,7 +291,7 @@ pub(crate) fn scalar_text(v: &JsValue) -> Option<String> {
     if let Some(b) = v.as_bool() {
         return Some(String::from(if b { "true" } else { "false" }));
     }
-    Some(errors::number_text(v.as_f64()?))
+    Some(number_string(v.as_f64()?))
 }
 
 /// The entries of a plain object, or of an iterable of pairs (a `Headers`, a `Map`).
