@@ -18,8 +18,10 @@ WASM_OPT := node_modules/.bin/wasm-opt
 # against plain -Oz, measured; 50 the best of a grid from 10 to 150); the target-features section is for tools.
 # --low-memory-unused folds `ptr + C` (C < 1024) into load/store offsets (−60 B gzip): the two differ only when
 # the addition wraps past 4 GiB into the first KiB, which Rust's pointer arithmetic never does. A second -Oz
-# finds what the first one's inlining opened up (−37 B gzip for 0.6 s; a third gives bytes back).
-WASM_OPT_FLAGS := -Oz -Oz --one-caller-inline-max-function-size=50 --low-memory-unused --strip-target-features
+# finds what the first one's inlining opened up (−37 B gzip for 0.6 s; a third gives bytes back). Flattening and
+# rebuilding the control flow (--flatten --rereloop) between them lets -Oz merge more of the async state machines'
+# branches: −312 B gzip twice, −221 once, a third time gives bytes back; no CPU change (instant-fetch A/B).
+WASM_OPT_FLAGS := -Oz --flatten --rereloop -Oz --flatten --rereloop -Oz -Oz --one-caller-inline-max-function-size=50 --low-memory-unused --strip-target-features
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
