@@ -10,7 +10,8 @@ use wasm_bindgen::prelude::*;
 use crate::core::limiter::Limiter;
 use crate::core::options::{self, defaults};
 use crate::core::queue::WaitQueue;
-use crate::wasm::engine::{self, execute, rate_limit_value, Poll, Req};
+use crate::wasm::engine::{self, execute, Poll, Req};
+use crate::wasm::views::{queue_value, rate_limit_value};
 use crate::wasm::errors::{option_error, set, type_error};
 use crate::wasm::hooks::{self, BEFORE_ERROR};
 use crate::wasm::persist::{self, Persist};
@@ -210,7 +211,7 @@ impl Client {
     /// quota, itself and its same-origin relatives, that wait for a turn, and those sent and not yet answered);
     /// js/client.js defines the two getters over it.
     pub fn state(&self, which: u8) -> JsValue {
-        if which == 0 { rate_limit_value(&self.inner) } else { engine::queue_value(&self.inner) }
+        if which == 0 { rate_limit_value(&self.inner) } else { queue_value(&self.inner) }
     }
 
     /// Rejects every request of this client's quota that waits for a turn with `reason` (default: an AbortError

@@ -22,6 +22,7 @@ use crate::wasm::read_options::{abort_reason, member};
 use crate::wasm::share::Share;
 use crate::wasm::tasks;
 use crate::wasm::timers::{self, now};
+use crate::wasm::views;
 
 /// One request, validated and ready to send (possibly several times).
 #[derive(Default)]
@@ -308,7 +309,7 @@ fn first_wait(inner: &Inner, first: bool, wait_ms: f64) -> (&'static str, f64) {
 
 /// `onWait`'s event for `req`: `delay_ms` NaN when unknown (then `delayMs` is undefined).
 fn wait_event(req: &Req, (reason, delay_ms): (&str, f64)) -> JsValue {
-    timers::wait_event(reason, delay_ms, &req.method, &req.url, req.priority)
+    views::wait_event(reason, delay_ms, &req.method, &req.url, req.priority)
 }
 
 /// Calls `onWait` with `event`; a throwing listener is ignored.
@@ -347,14 +348,6 @@ pub(crate) fn turn_too_far(inner: &Inner, req: &Req, wait_ms: f64) -> JsValue {
     error
 }
 
-/// `client.rateLimit`: the share's state when shared, else the client's own.
-pub(crate) fn rate_limit_value(inner: &Inner) -> JsValue {
-    match &inner.quota.share {
-        Some(share) => share.state(),
-        None => errors::rate_limit_object(inner.quota.limiter.borrow().state()),
-    }
-}
-
 /// Wakes the first request waiting for a turn, if any: it goes or sleeps again, and when it goes it wakes the next.
 pub(crate) fn wake_waiting(inner: &Inner) {
     let queue = inner.quota.queue.borrow();
@@ -373,13 +366,6 @@ pub(crate) fn clear(inner: &Inner, reason: &JsValue) -> u32 {
         count += queue.borrow_mut().drain(|gate| reason = timers::fail(&gate, &reason));
     }
     count
-}
-
-/// `client.queue`: `{ waiting, inFlight }` for the quota.
-pub(crate) fn queue_value(inner: &Inner) -> JsValue {
-    let quota = &inner.quota;
-    let acquiring = quota.acquiring.borrow().len() as u32;
-    timers::queue_state(quota.queue.borrow().len() as u32 + acquiring, quota.limiter.borrow().in_flight().saturating_sub(acquiring))
 }
 
 /// Reports an answer (its status and rate headers, or none) at `at` to the limiter (and the shared quota) and wakes

@@ -5,14 +5,14 @@ use crate::wasm::js::{self, reflect_get, reflect_set, Array, Object};
 use wasm_bindgen::prelude::*;
 
 use crate::core::error::{self, BodyView, ErrorDetails, ErrorKind, MAX_BODY_ITEMS};
-use crate::core::headers::{HeaderSnapshot, RateHeaders, RateLimitState};
+use crate::core::headers::{HeaderSnapshot, RateHeaders};
 use crate::core::options::OptionError;
 use crate::core::url;
 use crate::wasm::client::Inner;
-use crate::wasm::engine::{rate_limit_value, Req};
+use crate::wasm::engine::Req;
+use crate::wasm::views::rate_limit_value;
 use crate::wasm::fetch::{self, Response};
 use crate::wasm::read_options::{present, scalar_text};
-use crate::wasm::timers;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
@@ -66,12 +66,6 @@ pub struct ErrorFields<'a> {
     pub cause: JsValue,
 }
 
-/// `client.rateLimit`'s value for a state.
-pub fn rate_limit_object(state: Option<RateLimitState>) -> JsValue {
-    let Some(s) = state else { return JsValue::NULL };
-    timers::rate_limit_state(s.limit, s.remaining, s.reset_at.unwrap_or(f64::NAN), s.observed_at, s.learned)
-}
-
 /// Builds the JS error; every secret is redacted from it by `createError`.
 #[inline(never)]
 pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
@@ -122,24 +116,25 @@ const MAX_SCANNED_TEXT: u32 = 65_536;
 /// A parsed error body seen through [`BodyView`]; it stays a JS value, members are read on demand.
 pub struct JsBody(pub JsValue);
 
+impl JsBody {
+    /// The body when it is an object with members (not an array, not a scalar).
+    fn record(&self) -> Option<&JsValue> {
+        (self.0.is_object() && !Array::is_array(&self.0)).then_some(&self.0)
+    }
+}
+
 impl BodyView for JsBody {
     fn member(&self, key: &str) -> Option<Self> {
-        if !self.0.is_object() || Array::is_array(&self.0) {
-            return None;
-        }
-        let v = reflect_get(&self.0, &JsValue::from_str(key)).ok()?;
+        let v = reflect_get(self.record()?, &JsValue::from_str(key)).ok()?;
         (!v.is_undefined() && !v.is_null()).then_some(JsBody(v))
     }
     fn as_text(&self) -> Option<String> {
         fetch::text_head(&self.0, MAX_SCANNED_TEXT)
     }
     fn keys(&self) -> Option<Vec<String>> {
-        if !self.0.is_object() || Array::is_array(&self.0) {
-            return None;
-        }
         // Only the keys the core looks at cross into wasm (a hostile body may have hundreds of thousands).
         let mut keys = Vec::new();
-        for key in Object::keys(&self.0).iter().take(MAX_BODY_ITEMS) {
+        for key in Object::keys(self.record()?).iter().take(MAX_BODY_ITEMS) {
             keys.extend(key.as_string());
         }
         Some(keys)
@@ -157,10 +152,13 @@ impl BodyView for JsBody {
         if self.0.is_string() { self.as_text() } else { scalar_text(&self.0) }
     }
 }
+
+/// A `TypeError` with this message (bad arguments and options).
 pub(crate) fn type_error(message: &str) -> JsValue {
     js::TypeError::new(message).into()
 }
 
+/// The `TypeError` of an option that does not validate.
 pub(crate) fn option_error(e: OptionError) -> JsValue {
     type_error(&e.0)
 }

@@ -1,9 +1,11 @@
 //! The wasm boundary: the only code that touches JS. Each file one job:
 //! `client` (the `Client` class), `read_options` (JS options -> core types), `engine` (the async loop of one
 //! call), `attempt` (one fetch and its body), `errors` (core error fields -> JS `ApiError` instances), `fetch`
-//! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines), `share` (one quota across
-//! tabs), `hooks` (the `hooks` option, run by js/hooks.js), `persist` (the state kept across a reload), `tasks`
-//! (the executor the calls run on) and `js` (the JS built-ins it calls).
+//! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines), `views` (the plain objects
+//! the caller reads: `client.queue`, `client.rateLimit`, `onWait`'s event), `share` (one quota across tabs),
+//! `hooks` (the `hooks` option, run by js/hooks.js), `persist` (the state kept across a reload), `revalidate`
+//! (conditional requests), `dedupe` (shared in-flight GETs), `paginate` (a page and its next link), `tasks` (the
+//! executor the calls run on) and `js` (the JS built-ins it calls).
 
 mod attempt;
 mod client;
@@ -20,6 +22,7 @@ mod dedupe;
 mod share;
 mod tasks;
 mod timers;
+mod views;
 
 pub use client::Client;
 

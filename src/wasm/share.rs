@@ -53,7 +53,7 @@ impl SharedQuota {
 
     /// The share's rate-limit state, as `client.rateLimit` shows it (null until something is known).
     pub fn state(&self) -> JsValue {
-        crate::wasm::errors::rate_limit_object(self.limiter.state())
+        crate::wasm::views::rate_limit_object(self.limiter.state())
     }
 }
 

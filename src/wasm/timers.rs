@@ -1,7 +1,5 @@
 //! Timers and abort signals, bound from `js/runtime.js` (see there why they live in JS): an abortable wait that a
-//! rate-limit change can end early, the per-attempt abort controller with its timeout, and the clock. Also the
-//! plain objects handed to the caller (`onWait`'s event, `client.queue`, `client.rateLimit`),
-//! built in JS by position: one call each instead of a `Reflect.set` per field.
+//! rate-limit change can end early, the per-attempt abort controller with its timeout, and the clock.
 
 use crate::wasm::js::{self, Promise};
 use wasm_bindgen::prelude::*;
@@ -18,15 +16,6 @@ extern "C" {
     /// Rejects every waiter of the gate, now and later, with `reason` (`undefined`: an AbortError); returns the
     /// reason used.
     pub fn fail(gate: &JsValue, reason: &JsValue) -> JsValue;
-    /// `onWait`'s event; `delay_ms` NaN when unknown.
-    #[wasm_bindgen(js_name = waitEvent)]
-    pub fn wait_event(reason: &str, delay_ms: f64, method: &str, url: &str, priority: f64) -> JsValue;
-    /// `client.queue`'s value.
-    #[wasm_bindgen(js_name = queueState)]
-    pub fn queue_state(waiting: u32, in_flight: u32) -> JsValue;
-    /// `client.rateLimit`'s value: `reset_at` NaN when unknown, `learned` only when true.
-    #[wasm_bindgen(js_name = rateLimitState)]
-    pub fn rate_limit_state(limit: f64, remaining: f64, reset_at: f64, observed_at: f64, learned: bool) -> JsValue;
 
     /// One attempt's end (caller's signal + timeout); js/runtime.js hands it to fetch and the body read.
     pub type Attempt;
@@ -35,7 +24,6 @@ extern "C" {
     /// Lets go of the attempt's deadline and listener (a second time does nothing); true when it timed out.
     #[wasm_bindgen(method)]
     pub fn end(this: &Attempt) -> bool;
-
 }
 
 /// Waits `ms` (forever when not finite) or until the gate is woken; `Err(signal.reason)` when the signal aborts,
