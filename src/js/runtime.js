@@ -242,7 +242,7 @@ export function startFetch(fetchFn, url, method, base, extra, body, attempt) {
 
 /**
  * Reads a body as the core decided (`ReadAs` in core/response.rs): 1 text, 2 arrayBuffer, 3 a Blob or undefined
- * when empty, 4 a Blob, 5 json(), 6 text then JSON.parse (blank is undefined). Invalid JSON rejects with a
+ * when empty, 4 a Blob, 5 the text then JSON.parse (blank text is undefined). Invalid JSON rejects with a
  * SyntaxError. Ended by `attempt` as its fetch is.
  */
 export function readBody(response, how, attempt) {
