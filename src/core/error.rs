@@ -474,7 +474,8 @@ mod tests {
     #[test]
     fn body_shapes() {
         // (status, body, code, server text, requestId)
-        let cases: Vec<(u16, Option<Value>, &str, Option<&str>, Option<&str>)> = vec![
+        type Case<'a> = (u16, Option<Value>, &'a str, Option<&'a str>, Option<&'a str>);
+        let cases: Vec<Case> = vec![
             (403, Some(json!({"error": "insufficient_scope", "message": "Token nie posiada wymaganego uprawnienia", "timestamp": "2025-01-15T14:30:00Z", "path": "/api/PurchaseDocuments/my", "requestId": "req_abc123def456"})), "insufficient_scope", Some("Token nie posiada wymaganego uprawnienia"), Some("req_abc123def456")),
             (401, Some(json!({"error_msg": "Invalid token"})), "unauthorized", Some("Invalid token"), None),
             (429, Some(json!({"detail": "Request was throttled. Expected available in 3 seconds."})), "too_many_requests", Some("Request was throttled. Expected available in 3 seconds."), None),
@@ -520,7 +521,8 @@ mod tests {
 
     #[test]
     fn request_id_from_headers() {
-        let table: [(&[(&str, &str)], Option<&str>); 4] = [
+        type Case<'a> = (&'a [(&'a str, &'a str)], Option<&'a str>);
+        let table: [Case; 4] = [
             (&[("X-Request-Id", "h1"), ("Request-Id", "h2")], Some("h1")),
             (&[("request-id", "h2"), ("x-correlation-id", "h3")], Some("h2")),
             (&[("X-Correlation-Id", "h3")], Some("h3")),

@@ -561,8 +561,8 @@ mod tests {
             text.push('\n');
         }
         let snapshot = HeaderSnapshot::new(text);
-        assert_eq!(snapshot.header(h::RETRY_AFTER).as_deref(), Some("3"));
-        assert_eq!(snapshot.header(h::CONTENT_TYPE).as_deref(), Some("application/json"));
+        assert_eq!(snapshot.header(h::RETRY_AFTER), Some("3"));
+        assert_eq!(snapshot.header(h::CONTENT_TYPE), Some("application/json"));
         assert_eq!(snapshot.header(h::X_RATELIMIT_REMAINING), None);
         assert_eq!(snapshot.header(READ_HEADERS.len()), None, "past the last header");
         assert_eq!((snapshot.status(), snapshot.kind(), snapshot.status_text()), (429, "cors", "Too Many Requests"));
@@ -685,7 +685,8 @@ mod tests {
     #[test]
     fn rate_limit_dialects() {
         // (headers, limit, remaining, ms to reset)
-        let cases: &[(&[(&str, &str)], f64, f64, Option<f64>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], f64, f64, Option<f64>);
+        let cases: &[Case] = &[
             // express-rate-limit draft-8, one policy.
             (&[("RateLimit-Policy", "\"10-in-1sec\"; q=10; w=1; pk=:ZjE0ZDhkOTk0ZDJk:"), ("RateLimit", "\"10-in-1sec\"; r=9; t=1")], 10.0, 9.0, Some(1000.0)),
             // draft-8, two policies stacked: the tighter one (least remaining) with its own q.
@@ -719,7 +720,8 @@ mod tests {
     #[test]
     fn server_wait_precedence() {
         // (headers, status, expected wait)
-        let cases: &[(&[(&str, &str)], u16, Option<f64>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], u16, Option<f64>);
+        let cases: &[Case] = &[
             (&[("Retry-After", "2"), ("retry-after-ms", "50")], 429, Some(2000.0)),
             (&[("Retry-After", "bogus"), ("retry-after-ms", "50")], 429, Some(50.0)),
             (&[("RateLimit", "\"d\";r=0;t=3"), ("X-RateLimit-Reset-After", "9")], 429, Some(3000.0)),

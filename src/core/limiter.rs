@@ -1261,7 +1261,8 @@ mod tests {
         // last ten go (n / 10 - 1) s after the first. Taking 90% of the first wave as the rate cost a period in
         // ten: 1.35x for 40 against both real servers (and 1.2x here); a bucket refilled bit by bit took 1.42x.
         type Server = Box<dyn FnMut(f64) -> bool>;
-        let servers: [(&str, fn() -> Server, f64); 2] = [
+        type Case = (&'static str, fn() -> Server, f64);
+        let servers: [Case; 2] = [
             ("fixed window", || Box::new(fixed_window_from_first_request(10, 1000.0)), 500.0),
             ("sliding log", || Box::new(sliding_log(10, 1000.0)), 1000.0),
         ];

@@ -195,7 +195,8 @@ mod tests {
     #[test]
     fn higher_priority_first_equal_ones_in_the_order_made() {
         // (priority, order, value) pushed in this sequence -> the values in the order they go.
-        let table: &[(&[(f64, u64, u32)], &[u32])] = &[
+        type Case<'a> = (&'a [(f64, u64, u32)], &'a [u32]);
+        let table: &[Case] = &[
             (&[], &[]),
             (&[(0.0, 1, 1)], &[1]),
             (&[(0.0, 1, 1), (0.0, 2, 2), (0.0, 3, 3)], &[1, 2, 3]),

@@ -182,7 +182,8 @@ mod tests {
     fn validators() {
         let long = format!("\"{}\"", "x".repeat(MAX_VALIDATOR_LEN));
         let date = "Wed, 21 Oct 2015 07:28:00 GMT";
-        let cases: [(Option<&str>, Option<&str>, Option<&str>, Option<Validator>); 12] = [
+        type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, Option<Validator>);
+        let cases: [Case; 12] = [
             (Some("\"v1\""), None, None, Some(Validator::ETag("\"v1\"".into()))),
             (Some("W/\"v1\""), Some(date), None, Some(Validator::ETag("W/\"v1\"".into()))),
             (None, Some(date), None, Some(Validator::LastModified(date.into()))),
