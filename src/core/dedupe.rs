@@ -1,7 +1,7 @@
 //! Shared in-flight GETs (`dedupe`): which calls may share one request, and the key that says which do.
 
 use crate::core::response::ResponseType;
-use crate::core::text::{fnv64, FNV_BASIS};
+use crate::core::text::{self, fnv64, FNV_BASIS};
 
 /// True when a call may wait for an equal one in flight: a GET or HEAD whose result can be copied for each
 /// caller (not a `Response`, `Blob` or `ArrayBuffer`, whose bodies are read once).
@@ -25,12 +25,9 @@ pub fn key(method: &str, url: &str, response_type: ResponseType, credentials: u6
     }
     let mut out = String::with_capacity(url.len() + 32);
     out.push_str(method);
-    out.push(char::from(b'0' + response_type as u8));
-    for n in [credentials, digest] {
-        for shift in (0..64).step_by(8) {
-            out.push(char::from((n >> shift) as u8));
-        }
-    }
+    text::push_hex(&mut out, response_type as u64, 1);
+    text::push_hex(&mut out, credentials, 16);
+    text::push_hex(&mut out, digest, 16);
     out.push_str(url);
     out
 }

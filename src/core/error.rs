@@ -267,13 +267,13 @@ pub fn shorten(text: &str, max: usize) -> String {
         }
         if count == max {
             out.push_str(&text[start..i]);
-            out.push('…');
+            out.push_str("…");
             return out;
         }
         count += 1;
         if b == b'\n' || b == b'\r' {
             out.push_str(&text[start..i]);
-            out.push(' ');
+            out.push_str(" ");
             start = i + 1;
         }
     }
@@ -358,18 +358,18 @@ pub fn support_message(server_text: Option<&str>, fallback: &str, status: Option
     out.push_str(" (");
     if let Some(status) = status {
         push_u32(&mut out, status as u32);
-        out.push(' ');
+        out.push_str(" ");
     }
     out.push_str(&shorten(code, MAX_ID_TEXT));
     out.push_str(", ");
     out.push_str(method);
-    out.push(' ');
+    out.push_str(" ");
     out.push_str(path);
     if let Some(id) = request_id {
         out.push_str(", requestId ");
         out.push_str(&shorten(id, MAX_ID_TEXT));
     }
-    out.push(')');
+    out.push_str(")");
     out
 }
 

@@ -186,9 +186,9 @@ impl HeaderList {
         let mut flat = String::new();
         for (name, value) in &self.0 {
             flat.push_str(name);
-            flat.push('\n');
+            flat.push_str("\n");
             flat.push_str(value);
-            flat.push('\n');
+            flat.push_str("\n");
         }
         flat
     }

@@ -34,7 +34,7 @@ pub struct OptionError(pub String);
 fn option_error(name: &str, problem: &str) -> OptionError {
     let mut message = String::with_capacity(name.len() + problem.len() + 1);
     message.push_str(name);
-    message.push(' ');
+    message.push_str(" ");
     message.push_str(problem);
     OptionError(message)
 }

@@ -7,7 +7,7 @@
 //! credential can be: the API is named by a hash of its `baseUrl`. Anything that does not read exactly (another
 //! format, another API, a value some other program wrote, one cut short) reads as nothing.
 
-use crate::core::text::{fnv64, FNV_BASIS};
+use crate::core::text::{self, fnv64, FNV_BASIS};
 
 /// The format's name: a stored value of another is ignored (and overwritten by the next save).
 const FORMAT: &str = "pf1";
@@ -31,16 +31,14 @@ pub struct Saved {
 pub fn base_id(base_url: &str) -> String {
     let hash = fnv64(FNV_BASIS, base_url.as_bytes());
     let mut out = String::with_capacity(16);
-    for shift in (0..16).rev() {
-        out.push(char::from(b"0123456789abcdef"[((hash >> (shift * 4)) & 0xf) as usize]));
-    }
+    text::push_hex(&mut out, hash, 16);
     out
 }
 
 /// Writes ` n` (rounded up, at least 0, at most 10^15: below 2^50, where thousandths read back round exactly) in
 /// decimal.
 fn push_whole(out: &mut String, n: f64) {
-    out.push(' ');
+    out.push_str(" ");
     crate::core::text::push_decimal(out, if n.is_finite() && n > 0.0 { n.ceil().min(1e15) as u64 } else { 0 });
 }
 
@@ -59,7 +57,7 @@ fn whole(part: &str) -> Option<f64> {
 /// The stored text of `saved` for the API `id` ([`base_id`]).
 pub fn encode(saved: &Saved, id: &str) -> String {
     let mut out = String::from(FORMAT);
-    out.push(' ');
+    out.push_str(" ");
     out.push_str(id);
     let (limit, available, reset_at) = saved.server.unwrap_or_default();
     // Thousandths: a capacity of 9.9 a period is worth keeping as it is. Rounded to the nearest, not up: 1028.448

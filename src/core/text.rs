@@ -96,20 +96,37 @@ impl<'a> Iterator for SplitAny<'a, '_> {
     }
 }
 
+/// The digits a number is written with, one `&str` each (`push_str` of a one-byte slice: no UTF-8 encoder for a
+/// `char`, which `String::push` brings into the wasm build).
+const DIGITS: &str = "0123456789abcdef";
+
+/// Appends digit `d` (below 16) of [`DIGITS`].
+fn push_digit(out: &mut String, d: u64) {
+    let d = (d & 15) as usize;
+    out.push_str(&DIGITS[d..d + 1]);
+}
+
 /// Writes a whole number in decimal digits, without `format!` (whose machinery costs the wasm build kilobytes).
 pub fn push_decimal(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        digits[i] = (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
     for &d in &digits[i..] {
-        out.push(char::from(d));
+        push_digit(out, d.into());
+    }
+}
+
+/// Writes the low `digits` hex digits of `n` (lower case), the most significant first.
+pub fn push_hex(out: &mut String, n: u64, digits: u32) {
+    for shift in (0..digits).rev() {
+        push_digit(out, n >> (shift * 4));
     }
 }
 
@@ -123,7 +140,7 @@ pub fn fold_whitespace(text: &str) -> String {
         if i == bytes.len() || bytes[i].is_ascii_whitespace() {
             if start < i {
                 if !out.is_empty() {
-                    out.push(' ');
+                    out.push_str(" ");
                 }
                 out.push_str(&text[start..i]);
             }
@@ -167,7 +184,13 @@ mod tests {
             let mut s = String::from("x");
             push_decimal(&mut s, n);
             assert_eq!(s, format!("x{n}"));
+            let mut s = String::from("x");
+            push_hex(&mut s, n, 16);
+            assert_eq!(s, format!("x{n:016x}"));
         }
+        let mut s = String::new();
+        push_hex(&mut s, 0xabc, 2);
+        assert_eq!(s, "bc", "only the low digits");
         assert_eq!((find_any("ab?c#", b"#?"), find_byte("abc", b'x'), before_any("a/b", b"/"), split_once_byte("k=v=w", b'=')), (2, None, "a", Some(("k", "v=w"))));
         let lines = ["a", "", "bc", "", "d"];
         for (n, want) in lines.iter().enumerate() {

@@ -76,7 +76,7 @@ fn split_origin(url: &str) -> Result<Option<(String, &str)>, UrlError> {
     origin.push_str(&host.to_ascii_lowercase());
     let default_port = if https { "443" } else { "80" };
     if !port.is_empty() && port != default_port {
-        origin.push(':');
+        origin.push_str(":");
         origin.push_str(port);
     }
     Ok(Some((origin, &after[end..])))
@@ -191,7 +191,7 @@ pub fn resolve_in(base: &BaseUrl, path: &str, under: bool) -> Result<String, Url
     url.push_str(&base.origin);
     url.push_str(&base.prefix);
     if !segments.is_empty() || query.is_empty() || base.prefix.is_empty() {
-        url.push('/');
+        url.push_str("/");
     }
     if !segments.is_empty() {
         push_segments(&mut url, segments)?;
@@ -229,7 +229,7 @@ fn push_segments(url: &mut String, segments: &str) -> Result<(), UrlError> {
                 if last {
                     return Ok(());
                 }
-                url.push('/');
+                url.push_str("/");
             }
         }
         if last {
@@ -286,23 +286,25 @@ pub fn path_of(url: &str) -> &str {
 /// Appends `key=value` pairs to `url`, percent-encoded like `encodeURIComponent`, after `?` or `&` as needed.
 pub fn append_query(url: &mut String, pairs: &[(String, String)]) {
     for (key, value) in pairs {
-        url.push(if find_any(url, b"?") < url.len() { '&' } else { '?' });
+        url.push_str(if find_any(url, b"?") < url.len() { "&" } else { "?" });
         percent_encode(key, url);
-        url.push('=');
+        url.push_str("=");
         percent_encode(value, url);
     }
 }
 
 /// `encodeURIComponent`: every byte outside A-Z a-z 0-9 `-_.!~*'()` is written as %XX of its UTF-8.
 pub fn percent_encode(input: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &byte in input.as_bytes() {
+    // One-byte `&str`s, not `char`s: no UTF-8 encoder for a char in the wasm build.
+    const HEX: &str = "0123456789ABCDEF";
+    for (i, &byte) in input.as_bytes().iter().enumerate() {
         if byte.is_ascii_alphanumeric() || is_one_of(byte, b"-_.!~*'()") {
-            out.push(byte as char);
+            out.push_str(&input[i..i + 1]);
         } else {
-            out.push('%');
-            out.push(HEX[(byte >> 4) as usize] as char);
-            out.push(HEX[(byte & 15) as usize] as char);
+            let (high, low) = ((byte >> 4) as usize, (byte & 15) as usize);
+            out.push_str("%");
+            out.push_str(&HEX[high..high + 1]);
+            out.push_str(&HEX[low..low + 1]);
         }
     }
 }

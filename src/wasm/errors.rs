@@ -87,7 +87,7 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
     let mut joined = String::new();
     for secret in secrets {
         joined.push_str(secret);
-        joined.push('\0');
+        joined.push_str("\0");
     }
     create_error(
         f.kind as u8,
