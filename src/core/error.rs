@@ -341,7 +341,9 @@ fn messages_of<B: BodyView>(value: &B) -> Option<Vec<String>> {
     }
     let mut list = Vec::new();
     for v in value.elements()?.iter().take(MAX_BODY_ITEMS) {
-        list.extend(v.as_scalar_text());
+        if let Some(text) = v.as_scalar_text() {
+            list.push(text);
+        }
     }
     if list.is_empty() {
         None

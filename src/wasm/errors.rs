@@ -135,7 +135,9 @@ impl BodyView for JsBody {
         // Only the keys the core looks at cross into wasm (a hostile body may have hundreds of thousands).
         let mut keys = Vec::new();
         for key in Object::keys(self.record()?).iter().take(MAX_BODY_ITEMS) {
-            keys.extend(key.as_string());
+            if let Some(key) = key.as_string() {
+                keys.push(key);
+            }
         }
         Some(keys)
     }

@@ -363,7 +363,9 @@ pub(crate) fn read_retry(v: &JsValue, base: Option<&Rc<RetryPolicy>>) -> Result<
         methods: list("methods")?.map(|a| {
             let mut methods = Vec::new();
             for m in a.iter() {
-                methods.extend(m.as_string());
+                if let Some(m) = m.as_string() {
+                    methods.push(m);
+                }
             }
             methods
         }),
