@@ -303,9 +303,18 @@ pub fn parse_http_date(value: &str) -> Option<f64> {
     if year < 100 {
         year += if year >= 70 { 1900 } else { 2000 };
     }
-    let mut hms = split_any(time?, b":").map(|p| all_bytes(p, |b| b.is_ascii_digit()).then(|| parse_non_negative(p).map(|n| n as u32)).flatten());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || !(1..=31).contains(&day) || !(1..=9999).contains(&year) || h > 23 || m > 59 || s > 60 {
+    // Hours, minutes, seconds: a plain loop (an iterator adapter here was a function of its own in the wasm).
+    let mut parts = split_any(time?, b":");
+    let mut hms = [0u32; 3];
+    for slot in &mut hms {
+        let part = parts.next()?;
+        if !all_bytes(part, |b| b.is_ascii_digit()) {
+            return None;
+        }
+        *slot = parse_non_negative(part)? as u32;
+    }
+    let [h, m, s] = hms;
+    if parts.next().is_some() || !(1..=31).contains(&day) || !(1..=9999).contains(&year) || h > 23 || m > 59 || s > 60 {
         return None;
     }
     let days = days_from_civil(year, month?, day);
