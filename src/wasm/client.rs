@@ -132,14 +132,16 @@ impl Inner {
             set(&base_headers, &o.api_key_header.to_ascii_lowercase(), &JsValue::from_str(key));
         }
         let mut secrets = Vec::new();
-        let fixed = match &o.token {
-            Some(Token::Fixed(t)) => Some(t),
-            _ => None,
-        };
-        for secret in [o.api_key.as_ref(), fixed].into_iter().flatten() {
+        let mut keep = |secret: &String| {
             if secret.len() >= MIN_REDACTED_LEN {
                 secrets.push(secret.clone());
             }
+        };
+        if let Some(key) = &o.api_key {
+            keep(key);
+        }
+        if let Some(Token::Fixed(token)) = &o.token {
+            keep(token);
         }
         let random = || (js::random() * 4_294_967_296.0) as u64;
         Inner {
