@@ -13,8 +13,8 @@ pub mod defaults {
     pub const MAX_RETRIES: u32 = 2;
     /// `retry.statusCodes`.
     pub const STATUS_CODES: [u16; 6] = [408, 429, 500, 502, 503, 504];
-    /// `retry.methods`: the idempotent ones.
-    pub const METHODS: [&str; 5] = ["GET", "HEAD", "OPTIONS", "PUT", "DELETE"];
+    /// `retry.methods`: the idempotent ones, separated by spaces.
+    pub const METHODS: &str = "GET HEAD OPTIONS PUT DELETE";
     /// `retry.baseDelayMs`: the first backoff delay.
     pub const BASE_DELAY_MS: f64 = 500.0;
     /// `retry.maxDelayMs`: cap on one backoff delay.
@@ -147,8 +147,9 @@ impl Default for RetryPolicy {
             max_retries: defaults::MAX_RETRIES,
             status_codes: defaults::STATUS_CODES.to_vec(),
             methods: {
+                // One string split, not a table of five string addresses.
                 let mut methods = Vec::new();
-                for m in defaults::METHODS {
+                for m in crate::core::text::split_any(defaults::METHODS, b" ") {
                     methods.push(String::from(m));
                 }
                 methods
