@@ -12,7 +12,8 @@ pub fn shareable(method: &str, response_type: ResponseType) -> bool {
 /// The key of a call: equal keys share one request. Its method, URL, reading, credentials' id (see
 /// `remember::credential_id`) and the request's own headers, names in any case and any order (the client's
 /// fixed headers are the same for all its calls). The headers count by a digest: the sum of each one's FNV-1a,
-/// which no order changes (a sort routine would cost the wasm 3 KB, a sorted copy a few hundred bytes).
+/// which no order changes (a sort routine would cost the wasm 3 KB, a sorted copy a few hundred bytes). The
+/// reading and the two digests are written in hex digits of fixed widths between the method and the URL.
 pub fn key(method: &str, url: &str, response_type: ResponseType, credentials: u64, headers: &[(String, String)]) -> String {
     let mut digest = 0u64;
     for (name, value) in headers {

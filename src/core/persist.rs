@@ -39,7 +39,7 @@ pub fn base_id(base_url: &str) -> String {
 /// decimal.
 fn push_whole(out: &mut String, n: f64) {
     out.push_str(" ");
-    crate::core::text::push_decimal(out, if n.is_finite() && n > 0.0 { n.ceil().min(1e15) as u64 } else { 0 });
+    text::push_decimal(out, if n.is_finite() && n > 0.0 { n.ceil().min(1e15) as u64 } else { 0 });
 }
 
 /// A whole number written in decimal digits, nothing else; `None` when it is not one (or too long to be finite).
@@ -82,7 +82,7 @@ pub fn decode(text: &str, id: &str) -> Option<Saved> {
     if text.len() > MAX_STORED_LEN {
         return None;
     }
-    let mut parts = crate::core::text::split_any(text, b" ");
+    let mut parts = text::split_any(text, b" ");
     if parts.next()? != FORMAT || parts.next()? != id {
         return None;
     }
