@@ -13,8 +13,7 @@ try {
   module = await WebAssembly.compile(await fetched.arrayBuffer());
 }
 initSync({ module });
-import { Client, resume } from "./polite_fetch.js";
-import { addMethods } from "__CLIENT__";
-addMethods(Client, resume);
-export { Client };
+import { client, quota, resume } from "./polite_fetch.js";
+import { install } from "__CLIENT__";
+export const Client = install(client, quota, resume);
 export * from "__ERRORS__";

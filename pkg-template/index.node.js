@@ -2,8 +2,7 @@
 import { readFileSync } from "node:fs";
 import { initSync } from "./polite_fetch.js";
 initSync({ module: readFileSync(new URL("./polite_fetch_bg.wasm", import.meta.url)) });
-import { Client, resume } from "./polite_fetch.js";
-import { addMethods } from "__CLIENT__";
-addMethods(Client, resume);
-export { Client };
+import { client, quota, resume } from "./polite_fetch.js";
+import { install } from "__CLIENT__";
+export const Client = install(client, quota, resume);
 export * from "__ERRORS__";

@@ -4,8 +4,8 @@
 //! - [`core`] (src/core/): plain Rust with no JS types, tested natively with tables: options and their defaults,
 //!   URLs under baseUrl, rate-limit headers, error mapping, the retry decision, the limiter, the queue of waiting
 //!   requests, what `persist` stores;
-//! - `wasm` (src/wasm/, built for `wasm32` only): the only code that touches JS, one file per job: the `Client`
-//!   class, option reading, the engine (the async loop of a call), one attempt, error objects, fetch, timers,
+//! - `wasm` (src/wasm/, built for `wasm32` only): the only code that touches JS, one file per job: the client
+//!   and its one export, option reading, the engine (the async loop of a call), one attempt, error objects, fetch, timers,
 //!   the tab-sharing transport, the storage of `persist`;
 //! - src/js/: what only JS can do (error classes that extend `Error`, removable timers, the share protocol).
 #![deny(missing_docs)]

@@ -86,7 +86,8 @@ async fn response_types() {
 async fn typed_errors_for_every_status_and_shape() {
     let c = client(r#", "retry": false"#);
     // (path, class, code, status, message starts with, requestId)
-    let cases: &[(&str, &str, &str, u16, &str, Option<&str>)] = &[
+    type Case<'a> = (&'a str, &'a str, &'a str, u16, &'a str, Option<&'a str>);
+    let cases: &[Case] = &[
         ("/status/400", "BadRequestError", "bad_request", 400, "Bad Request (400 bad_request, GET /status/400)", None),
         ("/status/401?shape=seatable", "AuthenticationError", "unauthorized", 401, "You don't have permission to access this base. (401 unauthorized", None),
         ("/status/402", "RequestFailedError", "request_failed", 402, "Payment Required (402", None),

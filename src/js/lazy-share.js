@@ -3,16 +3,31 @@
 // `acquire` waits for it, and the state is the empty one.
 
 const stubs = new Map(); // key -> this realm's member of that share (clients with one name and API share it)
+let core; // the wasm's `quota` export: (handle, op, a, b, c, d, e, f); see src/wasm/share.rs
+// A quota that is garbage-collected lets go of its wasm memory.
+const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((handle) => core(handle, 6)) : undefined;
+
+/** Hands over the glue's `quota` export (js/client.js `install`). */
+export function setQuota(quota) {
+  core = quota;
+}
+
+/** The quota of `handle` as share.js and redis.js use it (`act`, `state`: see quota.js). */
+function quotaOf(handle) {
+  const quota = { act: (...args) => core(handle, ...args), state: () => core(handle, 7) };
+  finalizer?.register(quota, handle);
+  return quota;
+}
 
 /** This realm's member of the share `key`, or `undefined` when the runtime lacks BroadcastChannel or Web Locks. */
-export function joinShare(key, quota) {
+export function joinShare(key, handle) {
   let stub = stubs.get(key);
   const supported = typeof BroadcastChannel === "function" && typeof navigator === "object" && navigator && navigator.locks;
   if (stub || !supported) {
-    quota.free();
+    if (core) core(handle, 6);
     return stub;
   }
-  stub = new LazyShare(key, quota);
+  stub = new LazyShare(key, quotaOf(handle));
   stubs.set(key, stub);
   return stub;
 }
@@ -20,10 +35,10 @@ export function joinShare(key, quota) {
 /**
  * The share of a quota object given as `shareAcross` (`redisQuota(...)` of polite-fetch/redis): it decides with its
  * own store, and with `quota` (this client's limits) when the store cannot be reached. `windows` is the configured
- * pacing as [requests, perMs, ...]; `adaptive` the client's `adaptive` option.
+ * pacing as [requests, perMs, ...]; `adaptive` the client's `adaptive` option. `handle` is the SharedQuota's.
  */
-export function joinProvider(provider, quota, windows, adaptive) {
-  return provider.join(quota, windows, adaptive);
+export function joinProvider(provider, handle, windows, adaptive) {
+  return provider.join(quotaOf(handle), windows, adaptive);
 }
 
 class LazyShare {

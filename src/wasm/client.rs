@@ -61,7 +61,7 @@ impl Quota {
     fn new(o: &ClientOptions) -> Quota {
         // One share per name and API: clients for different APIs never share a quota by accident.
         let max_wait_ms = o.retry.as_deref().map_or(defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
-        let shared = || SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms));
+        let shared = || SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms)).into_handle();
         let share = match (&o.share_provider, o.share_name.as_deref()) {
             (Some(provider), _) => {
                 let windows = Array::new();
@@ -158,16 +158,56 @@ impl Inner {
     }
 }
 
-/// A client for one REST API: `new Client({ baseUrl, apiKey, ... })`. See the package's README and types.
-#[wasm_bindgen]
+/// A client for one REST API: `new Client({ baseUrl, apiKey, ... })`. See the package's README and types. JS
+/// holds it by a handle (js/client.js's `Client` class) and calls [`client`] with it; Rust callers (the wasm test
+/// suites) use these methods.
 pub struct Client {
     inner: Rc<Inner>,
 }
 
+/// The one export js/client.js's `Client` class is made of, on the client of `handle` (an `Rc<Inner>` handed to
+/// JS): `op` 0 makes a client of the options `a` and 1 `extend`s one by them (each answers the new handle); 2
+/// sends (`a` the method, `b` the path, `c` the body, `d` the options, `mode` as [`Client::send`]); 3 is its
+/// `state(mode)`, 4 `clear(a)`, 5 lets go of the handle (`free()`, or the JS object's finalizer). A plain function
+/// over a handle instead of a wasm-bindgen class: no class glue, no borrow flags, one export instead of six.
 #[wasm_bindgen]
+pub fn client(op: u8, handle: u32, mode: u8, a: JsValue, b: JsValue, c: JsValue, d: JsValue) -> Result<JsValue, JsValue> {
+    if op == 0 {
+        return Client::new(a).map(Client::into_handle);
+    }
+    let ptr = handle as *const Inner;
+    if ptr.is_null() {
+        return Err(type_error("this client was freed (client.free())"));
+    }
+    // SAFETY: a handle is `into_handle`'s `Rc::into_raw`, and js/client.js lets go of it once (op 5) and then
+    // passes 0. Every other operation works on a reference of its own, so a `free()` from a getter that option
+    // reading runs cannot drop the client under it.
+    let this = Client {
+        inner: unsafe {
+            Rc::increment_strong_count(ptr);
+            Rc::from_raw(ptr)
+        },
+    };
+    Ok(match op {
+        1 => this.extend(a)?.into_handle(),
+        2 => this.send(a, b, c, d, mode).into(),
+        3 => this.state(mode),
+        4 => this.clear(a).into(),
+        _ => {
+            // SAFETY: as above; this drops the reference the handle stood for.
+            drop(unsafe { Rc::from_raw(ptr) });
+            JsValue::UNDEFINED
+        }
+    })
+}
+
 impl Client {
+    /// The client as a handle for JS (see [`client`]).
+    fn into_handle(self) -> JsValue {
+        (Rc::into_raw(self.inner) as u32).into()
+    }
+
     /// Creates a client; throws a `TypeError` naming the first invalid option.
-    #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<Client, JsValue> {
         let mut o = ClientOptions::fresh();
         read_client(&options, &mut o, None)?;

@@ -1,5 +1,5 @@
 //! The wasm boundary: the only code that touches JS. Each file one job:
-//! `client` (the `Client` class), `read_options` (JS options -> core types), `engine` (the async loop of one
+//! `client` (the client and the one export js/client.js's `Client` class calls), `read_options` (JS options -> core types), `engine` (the async loop of one
 //! call), `attempt` (one fetch and its body), `errors` (core error fields -> JS `ApiError` instances), `fetch`
 //! (the global fetch and `Response`), `timers` (abortable waits, attempt deadlines), `views` (the plain objects
 //! the caller reads: `client.queue`, `client.rateLimit`, `onWait`'s event), `share` (one quota across tabs),

@@ -8,8 +8,8 @@ use wasm_bindgen::prelude::*;
 use crate::core::headers::RateLimitState;
 use crate::core::limiter::{Admission, Limiter, Ticket};
 
-/// The shared limiter of one share, used by the realm that leads it.
-#[wasm_bindgen]
+/// The shared limiter of one share, used by the realm that leads it. JS holds it by a handle (js/lazy-share.js
+/// wraps it for share.js and redis.js) and calls [`quota`] with it.
 pub struct SharedQuota {
     limiter: Limiter,
 }
@@ -19,9 +19,35 @@ impl SharedQuota {
     pub fn new(limiter: Limiter) -> SharedQuota {
         SharedQuota { limiter: limiter.checking_tickets() }
     }
+
+    /// Hands the quota to JS: the handle [`quota`] takes, until its operation 6 frees it.
+    pub fn into_handle(self) -> u32 {
+        Box::into_raw(Box::new(self)) as u32
+    }
 }
 
+/// The one export a `SharedQuota` is used through (js/lazy-share.js gives it `act` and `state`): operation `op` of
+/// [`SharedQuota::act`] on the quota of `handle`; 6 frees the quota, 7 is its state (see [`SharedQuota::state`]).
+/// A plain function over a handle instead of a wasm-bindgen class: no class glue, no borrow flags, no
+/// finalizer of wasm-bindgen's (lazy-share.js registers its own).
 #[wasm_bindgen]
+#[allow(clippy::too_many_arguments)] // an operation's six operands, by position: one export for seven operations
+pub fn quota(handle: u32, op: u8, a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> JsValue {
+    let ptr = handle as *mut SharedQuota;
+    if ptr.is_null() {
+        return JsValue::UNDEFINED;
+    }
+    if op == 6 {
+        // SAFETY: the handle is `into_handle`'s, and lazy-share.js frees each handle once (and uses it no more).
+        drop(unsafe { Box::from_raw(ptr) });
+        return JsValue::UNDEFINED;
+    }
+    // SAFETY: as above, the quota is alive; nothing here calls code that could reach this quota again while the
+    // reference lives (the limiter is plain Rust; `state` builds a plain object).
+    let quota = unsafe { &mut *ptr };
+    if op == 7 { quota.state() } else { quota.act(op, a, b, c, d, e, f).into() }
+}
+
 impl SharedQuota {
     /// One operation on the limiter, by number (js/quota.js names them; one export instead of six):
     /// 0 admit at `a`: a ticket (≥ 0) to send now, `-at` to ask again at `at` (ms since epoch), or `-Infinity` to
@@ -31,7 +57,8 @@ impl SharedQuota {
     /// 2 assume at `a` the window `b` limit, `c` remaining, `d` reset, `e` observed at, that the previous leader
     ///   published, when this realm starts leading; 3 cancel ticket `a`, never sent; 4 cool down until `a` (a
     ///   429's wait); 5 the rate adaptive pacing learned per second, NaN when none. Every other answer is NaN.
-    pub fn act(&mut self, op: u8, a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> f64 {
+    #[allow(clippy::too_many_arguments)] // as `quota`'s
+    fn act(&mut self, op: u8, a: f64, b: f64, c: f64, d: f64, e: f64, f: f64) -> f64 {
         let limiter = &mut self.limiter;
         match op {
             0 => {
@@ -52,7 +79,7 @@ impl SharedQuota {
     }
 
     /// The share's rate-limit state, as `client.rateLimit` shows it (null until something is known).
-    pub fn state(&self) -> JsValue {
+    fn state(&self) -> JsValue {
         crate::wasm::views::rate_limit_object(self.limiter.state())
     }
 }
@@ -79,12 +106,12 @@ extern "C" {
     /// Joins the share named `key`: the realm's existing member when there is one, `undefined` when the runtime
     /// lacks BroadcastChannel or Web Locks.
     #[wasm_bindgen(js_name = joinShare)]
-    pub fn join_share(key: &str, quota: SharedQuota) -> Option<Share>;
+    pub fn join_share(key: &str, quota: u32) -> Option<Share>;
     /// The share of a quota object given as `shareAcross` (`redisQuota(...)`): `quota` decides while its store
     /// cannot be reached; `windows` is the configured pacing as `[requests, perMs, ...]`, `adaptive` the client's
     /// option (the store's learned rate applies only where adaptive pacing would).
     #[wasm_bindgen(js_name = joinProvider)]
-    pub fn join_provider(provider: &JsValue, quota: SharedQuota, windows: &Array, adaptive: bool) -> Share;
+    pub fn join_provider(provider: &JsValue, quota: u32, windows: &Array, adaptive: bool) -> Share;
     /// Waits for a turn, among this share's asks by `priority`: resolves with a grant `{ ticket, epoch }`, or
     /// `{ waitMs }` when the turn is further away than `max_wait_ms`; rejects with `signal.reason` on abort and with
     /// the gate's reason when it fails (`clear`). When the turn is not granted at once, calls `on_wait(event)`

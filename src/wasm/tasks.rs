@@ -51,7 +51,7 @@ thread_local! {
 /// Runs `call` as a task; the returned promise settles with its result.
 pub fn spawn<F: Future<Output = Result<JsValue, JsValue>> + 'static>(call: F) -> Promise {
     if !INSTALLED.replace(true) {
-        // The package's entries hand `resume` over (js/client.js `addMethods`); a module used without them (the
+        // The package's entries hand `resume` over (js/client.js `install`); a module used without them (the
         // wasm test suites) finds it among its exports, where it keeps its name.
         let own = reflect_get(&wasm_bindgen::exports(), &JsValue::from_str("resume")).unwrap_or_default();
         if own.is_function() {
