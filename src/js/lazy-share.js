@@ -35,10 +35,10 @@ export function joinShare(key, handle) {
 /**
  * The share of a quota object given as `shareAcross` (`redisQuota(...)` of polite-fetch/redis): it decides with its
  * own store, and with `quota` (this client's limits) when the store cannot be reached. `windows` is the configured
- * pacing as [requests, perMs, ...]; `adaptive` the client's `adaptive` option. `handle` is the SharedQuota's.
+ * pacing as [requests, perMs, ...]; `adaptive` the client's `adaptive` option (1: on). `handle` is the SharedQuota's.
  */
 export function joinProvider(provider, handle, windows, adaptive) {
-  return provider.join(quotaOf(handle), windows, adaptive);
+  return provider.join(quotaOf(handle), windows, adaptive === 1);
 }
 
 class LazyShare {

@@ -119,7 +119,7 @@ pub(crate) async fn attempt(inner: &Inner, req: &Req, turn: Turn, refresh_token:
         },
     };
     if hooks.has(AFTER_RESPONSE) {
-        let replaced = hooks::after_response(&hooks.lists, number, &req.method, &req.url, &request, &response);
+        let replaced = hooks::after_response(&hooks.lists, number as i32, &req.method, &req.url, &request, &response);
         match tasks::js(replaced).await {
             Ok(replaced) => {
                 response = replaced.unchecked_into();
@@ -194,7 +194,7 @@ fn done(req: &Req, value: JsValue, response: &Response, snapshot: &HeaderSnapsho
 /// Starts the beforeRequest hooks over the attempt's `Request` (built even with none, for afterResponse).
 #[inline(never)]
 fn run_before_request(inner: &Inner, req: &Req, target: &Target<'_>, number: u32) -> Promise {
-    hooks::before_request(&inner.options.hooks.lists, number, &req.url, &req.method, target.base.unwrap_or(&JsValue::UNDEFINED), &target.headers.flat(), &req.body)
+    hooks::before_request(&inner.options.hooks.lists, number as i32, &req.url, &req.method, target.base.unwrap_or(&JsValue::UNDEFINED), &target.headers.flat(), &req.body)
 }
 
 /// What the beforeRequest hooks made of the attempt: `Ok(request)` with `target` now what they left, `Err(response)`

@@ -69,7 +69,7 @@ impl Quota {
                     windows.push(&w.requests.into());
                     windows.push(&w.per_ms.into());
                 }
-                Some(share::join_provider(provider, shared(), &windows, o.adaptive))
+                Some(share::join_provider(provider, shared(), &windows, o.adaptive.into()))
             }
             (None, Some(name)) => share::join_share(&concat(name, &concat(" ", &o.base_url)), shared()),
             (None, None) => None,

@@ -22,7 +22,7 @@ extern "C" {
     fn create_error(
         kind: u8, message: &str, code: &str, status: Option<u16>, request_id: Option<&str>, timestamp: Option<&str>,
         path: Option<&str>, method: &str, url: &str, headers: &JsValue, body: &JsValue, retry_after_ms: Option<f64>,
-        rate_limit: &JsValue, attempts: u32, cause: &JsValue, field_errors: &JsValue, secrets: &str,
+        rate_limit: &JsValue, attempts: i32, cause: &JsValue, field_errors: &JsValue, secrets: &str,
     ) -> JsValue;
     /// True for an `ApiError` of this package.
     #[wasm_bindgen(js_name = isApiError)]
@@ -103,7 +103,7 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
         &f.body,
         f.retry_after_ms,
         &f.rate_limit,
-        f.attempts,
+        f.attempts as i32,
         &f.cause,
         &field_errors,
         &joined,
@@ -111,7 +111,7 @@ pub fn build(f: ErrorFields, secrets: &[String]) -> JsValue {
 }
 
 /// Longest text copied into wasm to look for a message: an HTML page's title is near its top.
-const MAX_SCANNED_TEXT: u32 = 65_536;
+const MAX_SCANNED_TEXT: i32 = 65_536;
 
 /// A parsed error body seen through [`BodyView`]; it stays a JS value, members are read on demand.
 pub struct JsBody(pub JsValue);

@@ -27,7 +27,7 @@ extern "C" {
     pub fn resolve_url(location: &str, base: &str) -> Option<String>;
     /// The first `max` UTF-16 units of a string; `None` for any other value.
     #[wasm_bindgen(js_name = textHead)]
-    pub fn text_head(value: &JsValue, max: u32) -> Option<String>;
+    pub fn text_head(value: &JsValue, max: i32) -> Option<String>;
     /// The entries of a plain object or of an iterable of pairs; `catch`: it throws for anything else.
     #[wasm_bindgen(js_name = entriesOf, catch)]
     pub fn entries_of(value: &JsValue) -> Result<Array, JsValue>;

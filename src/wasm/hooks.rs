@@ -21,10 +21,10 @@ extern "C" {
     fn read_hooks_js(value: &JsValue, parent: &JsValue) -> Result<JsValue, JsValue>;
     /// Builds the attempt's Request and runs beforeRequest: a Response, or `[request, url, method, headers, body]`.
     #[wasm_bindgen(js_name = beforeRequest)]
-    pub(crate) fn before_request(hooks: &JsValue, attempt: u32, url: &str, method: &str, base: &JsValue, extra: &str, body: &JsValue) -> Promise;
+    pub(crate) fn before_request(hooks: &JsValue, attempt: i32, url: &str, method: &str, base: &JsValue, extra: &str, body: &JsValue) -> Promise;
     /// Runs afterResponse: the response to act on.
     #[wasm_bindgen(js_name = afterResponse)]
-    pub(crate) fn after_response(hooks: &JsValue, attempt: u32, method: &str, url: &str, request: &JsValue, response: &JsValue) -> Promise;
+    pub(crate) fn after_response(hooks: &JsValue, attempt: i32, method: &str, url: &str, request: &JsValue, response: &JsValue) -> Promise;
     /// Runs beforeRetry with onRetry's event: false when a hook stops the retry.
     #[wasm_bindgen(js_name = beforeRetry)]
     pub(crate) fn before_retry(hooks: &JsValue, event: &JsValue) -> Promise;

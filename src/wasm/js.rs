@@ -25,7 +25,7 @@ extern "C" {
     pub fn length(this: &Array) -> u32;
     /// `array[index]`.
     #[wasm_bindgen(method, indexing_getter)]
-    pub fn get(this: &Array, index: u32) -> JsValue;
+    pub fn get(this: &Array, index: i32) -> JsValue;
 
     /// A JS object.
     #[derive(Clone)]
@@ -85,6 +85,6 @@ extern "C" {
 impl Array {
     /// The elements in order (read one at a time: a long array is not copied to stop early).
     pub fn iter(&self) -> impl Iterator<Item = JsValue> + '_ {
-        (0..self.length()).map(move |i| self.get(i))
+        (0..self.length()).map(move |i| self.get(i as i32))
     }
 }

@@ -21,8 +21,8 @@ impl SharedQuota {
     }
 
     /// Hands the quota to JS: the handle [`quota`] takes, until its operation 6 frees it.
-    pub fn into_handle(self) -> u32 {
-        Box::into_raw(Box::new(self)) as u32
+    pub fn into_handle(self) -> i32 {
+        Box::into_raw(Box::new(self)) as i32
     }
 }
 
@@ -106,12 +106,12 @@ extern "C" {
     /// Joins the share named `key`: the realm's existing member when there is one, `undefined` when the runtime
     /// lacks BroadcastChannel or Web Locks.
     #[wasm_bindgen(js_name = joinShare)]
-    pub fn join_share(key: &str, quota: u32) -> Option<Share>;
+    pub fn join_share(key: &str, quota: i32) -> Option<Share>;
     /// The share of a quota object given as `shareAcross` (`redisQuota(...)`): `quota` decides while its store
     /// cannot be reached; `windows` is the configured pacing as `[requests, perMs, ...]`, `adaptive` the client's
     /// option (the store's learned rate applies only where adaptive pacing would).
     #[wasm_bindgen(js_name = joinProvider)]
-    pub fn join_provider(provider: &JsValue, quota: u32, windows: &Array, adaptive: bool) -> Share;
+    pub fn join_provider(provider: &JsValue, quota: i32, windows: &Array, adaptive: i32) -> Share;
     /// Waits for a turn, among this share's asks by `priority`: resolves with a grant `{ ticket, epoch }`, or
     /// `{ waitMs }` when the turn is further away than `max_wait_ms`; rejects with `signal.reason` on abort and with
     /// the gate's reason when it fails (`clear`). When the turn is not granted at once, calls `on_wait(event)`

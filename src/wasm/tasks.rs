@@ -18,19 +18,21 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/runtime.js")]
 extern "C" {
+    // Task ids and flags cross as `i32`: a `u32` or `bool` parameter gives the import a glue function of its own
+    // (`>>> 0`, `!== 0`), an `i32` lets the glue pass runtime.js's function as it is.
     /// Hands js/runtime.js the function that settlements call: `resume(task, value, state)`.
     #[wasm_bindgen(js_name = setResume)]
     fn set_resume(resume: &JsValue);
     /// Calls `resume(task, value, 1)` when `promise` fulfils, `resume(task, reason, 2)` when it rejects.
     #[wasm_bindgen(js_name = settleInto)]
-    fn settle_into(promise: &Promise, task: u32);
+    fn settle_into(promise: &Promise, task: i32);
     /// The promise of the call `task` runs; calls `resume(task, undefined, 0)` in a microtask, its first poll. A
     /// throw out of any poll rejects this promise with what was thrown (js/runtime.js).
     #[wasm_bindgen(js_name = startTask)]
-    fn start_task(task: u32) -> Promise;
-    /// Settles the promise of `task`'s call: with `value` when `ok`, else rejected with it.
+    fn start_task(task: i32) -> Promise;
+    /// Settles the promise of `task`'s call: with `value` when `ok` is 1, else rejected with it.
     #[wasm_bindgen(js_name = finishTask)]
-    fn finish_task(task: u32, value: &JsValue, ok: bool);
+    fn finish_task(task: i32, value: &JsValue, ok: i32);
 }
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -64,12 +66,12 @@ pub fn spawn<F: Future<Output = Result<JsValue, JsValue>> + 'static>(call: F) ->
     }));
     let task: Task = Box::pin(async move {
         match call.await {
-            Ok(value) => finish_task(id, &value, true),
-            Err(reason) => finish_task(id, &reason, false),
+            Ok(value) => finish_task(id as i32, &value, 1),
+            Err(reason) => finish_task(id as i32, &reason, 0),
         }
     });
     TASKS.with_borrow_mut(|tasks| tasks[id as usize] = Some(task));
-    start_task(id)
+    start_task(id as i32)
 }
 
 /// Called by JS (js/runtime.js): the task's start (`state` 0) or the settlement of the promise it awaits (1
@@ -111,7 +113,7 @@ impl Future for JsPromise {
 
     fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
         if let Some(promise) = self.promise.take() {
-            settle_into(&promise, CURRENT.get());
+            settle_into(&promise, CURRENT.get() as i32);
             return Poll::Pending;
         }
         // Polled again: only when the promise settled (the first await a resumed task reaches is this one).
