@@ -206,19 +206,19 @@ fn hooked_target(inner: &Inner, target: &mut Target<'_>, out: Result<JsValue, Js
     if !Array::is_array(&out) {
         return Ok(Err(out.unchecked_into()));
     }
+    // [request, url, method, headers as "name\nvalue\n" pairs, body] (js/run-hooks.js).
     let out: Array = out.unchecked_into();
-    let mut out = out.iter();
-    let request = out.next().unwrap_or_default();
-    let url = out.next().unwrap_or_default().as_string().unwrap_or_default();
+    let text = |i| out.get(i).as_string().unwrap_or_default();
+    let url = text(1);
     if !url::is_same_origin(&inner.options.base, &url) {
         return Err(type_error("a beforeRequest hook returned a request off baseUrl's origin; not sent"));
     }
     target.url = url;
-    target.method = out.next().unwrap_or_default().as_string().unwrap_or_default();
+    target.method = text(2);
     target.base = None;
-    target.headers = HeaderList::from_flat(&out.next().unwrap_or_default().as_string().unwrap_or_default());
-    target.body = out.next().unwrap_or_default();
-    Ok(Ok(request))
+    target.headers = HeaderList::from_flat(&text(3));
+    target.body = out.get(4);
+    Ok(Ok(out.get(0)))
 }
 
 /// Fetches, following redirects itself so that credentials go only to the base origin: a redirect to another

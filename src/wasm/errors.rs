@@ -134,8 +134,9 @@ impl BodyView for JsBody {
     fn keys(&self) -> Option<Vec<String>> {
         // Only the keys the core looks at cross into wasm (a hostile body may have hundreds of thousands).
         let mut keys = Vec::new();
-        for key in Object::keys(self.record()?).iter().take(MAX_BODY_ITEMS) {
-            if let Some(key) = key.as_string() {
+        let all = Object::keys(self.record()?);
+        for i in 0..all.length().min(MAX_BODY_ITEMS as u32) {
+            if let Some(key) = all.get(i as i32).as_string() {
                 keys.push(key);
             }
         }
@@ -144,8 +145,8 @@ impl BodyView for JsBody {
     fn elements(&self) -> Option<Vec<Self>> {
         let array = self.0.dyn_ref::<Array>()?;
         let mut elements = Vec::new();
-        for element in array.iter().take(MAX_BODY_ITEMS) {
-            elements.push(JsBody(element));
+        for i in 0..array.length().min(MAX_BODY_ITEMS as u32) {
+            elements.push(JsBody(array.get(i as i32)));
         }
         Some(elements)
     }

@@ -23,7 +23,8 @@ extern "C" {
     /// `array.length`.
     #[wasm_bindgen(method, getter)]
     pub fn length(this: &Array) -> u32;
-    /// `array[index]`.
+    /// `array[index]` (undefined past its end). Loops over an array index it: an iterator adapter over it cost
+    /// 190 B gzip (measured).
     #[wasm_bindgen(method, indexing_getter)]
     pub fn get(this: &Array, index: i32) -> JsValue;
 
@@ -82,9 +83,3 @@ extern "C" {
     pub fn number_string(n: f64) -> String;
 }
 
-impl Array {
-    /// The elements in order (read one at a time: a long array is not copied to stop early).
-    pub fn iter(&self) -> impl Iterator<Item = JsValue> + '_ {
-        (0..self.length()).map(move |i| self.get(i as i32))
-    }
-}

@@ -19,8 +19,9 @@ pub(crate) fn result(req: &Req, value: JsValue, response: &Response, headers: &H
     }
     let next = headers.get(h::LINK).and_then(|field| link::next_target(&[field]));
     let page = crate::wasm::js::Array::new();
-    for part in [value, response.into(), req.url.as_str().into(), next.map_or(JsValue::UNDEFINED, JsValue::from)] {
-        page.push(&part);
-    }
+    page.push(&value);
+    page.push(response);
+    page.push(&req.url.as_str().into());
+    page.push(&next.map_or(JsValue::UNDEFINED, JsValue::from));
     page.into()
 }

@@ -317,8 +317,9 @@ fn merge_headers(obj: &JsValue, key: &str, out: &mut Vec<(String, String)>) -> R
     if !v.is_object() {
         return Err(problem());
     }
-    for pair in entries(&v).map_err(|_| problem())?.iter() {
-        let pair: Array = pair.unchecked_into();
+    let pairs = entries(&v).map_err(|_| problem())?;
+    for i in 0..pairs.length() as i32 {
+        let pair: Array = pairs.get(i).unchecked_into();
         let name = pair.get(0).as_string().ok_or_else(problem)?;
         remove_header(out, &name);
         let value = pair.get(1);
@@ -355,15 +356,15 @@ pub(crate) fn read_retry(v: &JsValue, base: Option<&Rc<RetryPolicy>>) -> Result<
         max_retries: read_number(v, "maxRetries"),
         status_codes: list("statusCodes")?.map(|a| {
             let mut codes = Vec::new();
-            for c in a.iter() {
-                codes.push(c.as_f64().unwrap_or(f64::NAN));
+            for i in 0..a.length() as i32 {
+                codes.push(a.get(i).as_f64().unwrap_or(f64::NAN));
             }
             codes
         }),
         methods: list("methods")?.map(|a| {
             let mut methods = Vec::new();
-            for m in a.iter() {
-                if let Some(m) = m.as_string() {
+            for i in 0..a.length() as i32 {
+                if let Some(m) = a.get(i).as_string() {
                     methods.push(m);
                 }
             }
@@ -391,8 +392,8 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue>
     let mut windows = Vec::new();
     match v.dyn_ref::<Array>() {
         Some(list) => {
-            for w in list.iter() {
-                windows.push(one(&w)?);
+            for i in 0..list.length() as i32 {
+                windows.push(one(&list.get(i))?);
             }
         }
         None => windows.push(one(v)?),
@@ -464,8 +465,9 @@ fn read_query(query: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         return Err(problem());
     }
     let mut pairs = Vec::new();
-    for pair in entries(query).map_err(|_| problem())?.iter() {
-        let pair: Array = pair.unchecked_into();
+    let all = entries(query).map_err(|_| problem())?;
+    for i in 0..all.length() as i32 {
+        let pair: Array = all.get(i).unchecked_into();
         let key = pair.get(0).as_string().ok_or_else(problem)?;
         let value = pair.get(1);
         if !present(&value) {
@@ -473,8 +475,8 @@ fn read_query(query: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
         }
         match value.dyn_ref::<Array>() {
             Some(list) => {
-                for item in list.iter() {
-                    pairs.push((key.clone(), scalar_text(&item).ok_or_else(problem)?));
+                for j in 0..list.length() as i32 {
+                    pairs.push((key.clone(), scalar_text(&list.get(j)).ok_or_else(problem)?));
                 }
             }
             None => pairs.push((key, scalar_text(&value).ok_or_else(problem)?)),
