@@ -29,7 +29,7 @@ STUBS = [
     ("src/wasm/attempt.rs", '    if status == 304 && req.method == "GET" {', '    if false && status == 304 && req.method == "GET" {'),
     ("src/wasm/attempt.rs", "        if let Some((key, _)) = conditional {", "        if let Some((key, _)) = conditional.filter(|_| false) {"),
     ("src/wasm/attempt.rs", "    let conditional = revalidate::lookup(inner, req, &mut headers);", "    let conditional: Option<(crate::core::remember::Key, Option<JsValue>)> = None;"),
-    ("src/js/client.js", "  proto.paginate = async function* (path, options) {", "  if (0) proto.paginate = async function* (path, options) {"),
+    ("src/js/client.js", "proto.paginate = async function* (path, options) {", "if (0) proto.paginate = async function* (path, options) {"),
 ]
 
 

@@ -48,14 +48,14 @@ class Client {
   request(method, path, options) {
     return this.send(method, path, options === null || options === undefined ? undefined : options.body, options);
   }
-  // js/paginate.js comes on the first call: only clients that paginate download it.
-  async *paginate(path, options) {
-    const { pages } = await import("./paginate.js");
-    yield* pages(this, path, options);
-  }
 }
 
 const proto = Client.prototype;
+// js/paginate.js comes on the first call: only clients that paginate download it.
+proto.paginate = async function* (path, options) {
+  const { pages } = await import("./paginate.js");
+  yield* pages(this, path, options);
+};
 for (const name of ["get", "delete", "head"]) {
   const method = name.toUpperCase();
   proto[name] = function (path, options) {
