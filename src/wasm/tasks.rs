@@ -46,20 +46,20 @@ thread_local! {
     static CURRENT: Cell<u32> = const { Cell::new(0) };
     /// The settlement the task being polled was resumed with, for the await it stopped at.
     static DELIVERED: RefCell<Option<Result<JsValue, JsValue>>> = const { RefCell::new(None) };
-    /// Whether this module looked for `resume` among its own exports (see [`spawn`]).
-    static INSTALLED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Hands js/runtime.js this module's own `resume` export. The package's entries hand it over themselves
+/// (js/client.js `install`); Rust callers of the module without them (the wasm test suites, through
+/// `Client::new`) come here, so the package's build carries none of it.
+pub fn install_own_resume() {
+    let own = reflect_get(&wasm_bindgen::exports(), &JsValue::from_str("resume")).unwrap_or_default();
+    if own.is_function() {
+        set_resume(&own);
+    }
 }
 
 /// Runs `call` as a task; the returned promise settles with its result.
 pub fn spawn<F: Future<Output = Result<JsValue, JsValue>> + 'static>(call: F) -> Promise {
-    if !INSTALLED.replace(true) {
-        // The package's entries hand `resume` over (js/client.js `install`); a module used without them (the
-        // wasm test suites) finds it among its exports, where it keeps its name.
-        let own = reflect_get(&wasm_bindgen::exports(), &JsValue::from_str("resume")).unwrap_or_default();
-        if own.is_function() {
-            set_resume(&own);
-        }
-    }
     let id = FREE.with_borrow_mut(Vec::pop).unwrap_or_else(|| TASKS.with_borrow_mut(|tasks| {
         tasks.push(None);
         (tasks.len() - 1) as u32
