@@ -85,11 +85,12 @@ pub fn resume(id: u32, value: JsValue, state: u8) {
         2 => Some(Err(value)),
         _ => None,
     };
-    DELIVERED.set(delivered);
+    // `with`, not `LocalKey::set`: its lazy-initialising path is a function of its own in the wasm.
+    DELIVERED.with_borrow_mut(|d| *d = delivered);
     let outer = CURRENT.replace(id);
     let done = task.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_ready();
-    CURRENT.set(outer);
-    DELIVERED.set(None);
+    CURRENT.with(|c| c.set(outer));
+    DELIVERED.with_borrow_mut(|d| *d = None);
     if done {
         FREE.with_borrow_mut(|free| free.push(id));
     } else {
