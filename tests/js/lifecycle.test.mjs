@@ -70,6 +70,10 @@ test("free() and the garbage collector let go of a client; a freed client throws
       try { call(); out.threw = "nothing"; } catch (e) { out.threw = e instanceof TypeError && /freed/.test(e.message) ? (out.threw ?? "TypeError") : String(e); }
     }
     out.inFlight = JSON.stringify(await inFlight);
+    // free() from inside a call (an option's getter, read while the call is made): the call goes on.
+    const inner = new Client({ baseUrl: base });
+    out.freedInside = JSON.stringify(await inner.get("/json", { get timeoutMs() { inner.free(); return 5000; } }));
+    try { inner.get("/json"); out.afterInside = "nothing"; } catch (e) { out.afterInside = e.constructor.name; }
     const big = "x".repeat(16 * 1024);
     const settle = async () => { for (let i = 0; i < 4; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); } };
     const memory = () => process.memoryUsage().external / 2 ** 20;
@@ -93,5 +97,7 @@ test("free() and the garbage collector let go of a client; a freed client throws
   const out = JSON.parse(r.stdout);
   assert.equal(out.threw, "TypeError", "each call on a freed client throws a TypeError that says so");
   assert.equal(out.inFlight, JSON.stringify({ hello: "world" }), "a call in flight when its client was freed still settles");
+  assert.equal(out.freedInside, JSON.stringify({ hello: "world" }), "a call whose option getter frees the client still settles");
+  assert.equal(out.afterInside, "TypeError", "and the client is freed after it");
   assert.ok(out.grewMb < 8, `a second round of 3,000 clients grew the memory by ${out.grewMb.toFixed(1)} MB`);
 });
