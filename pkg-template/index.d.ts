@@ -6,7 +6,7 @@ export interface RetryOptions {
   maxRetries?: number;
   /** Statuses that are retried. @default [408, 429, 500, 502, 503, 504] */
   statusCodes?: number[];
-  /** Methods whose failures other than 429 are retried. @default ["GET","HEAD","OPTIONS","PUT","DELETE"] */
+  /** Methods (any case) whose failures other than 429 are retried; an entry that is no method name is ignored. @default ["GET","HEAD","OPTIONS","PUT","DELETE"] */
   methods?: string[];
   /** Backoff before retry n is about baseDelayMs * 2^(n-1), ±25% jitter. @default 500 */
   baseDelayMs?: number;

@@ -276,6 +276,18 @@ async fn post_is_retried_on_429_not_on_503() {
     let id = run_id();
     let e = err(c.get(format!("/flaky/{id}?fail=9&status=500").into(), JsValue::UNDEFINED)).await;
     assert_eq!(get(&e, "attempts").as_f64(), Some(3.0));
+    // `retry.methods` (any case; an entry that is no method is left out) makes a POST retried on 503, and only
+    // the methods listed: GET is no longer among them.
+    let listed = client(r#", "retry": {"baseDelayMs": 10, "methods": ["post", "GET PUT", ""]}"#);
+    let id = run_id();
+    let r = ok(listed.post(format!("/flaky/{id}?fail=1&status=503").into(), js("{}"), JsValue::UNDEFINED)).await;
+    assert_eq!(get(&r, "attempt").as_f64(), Some(2.0));
+    let id = run_id();
+    let e = err(listed.get(format!("/flaky/{id}?fail=1&status=503").into(), JsValue::UNDEFINED)).await;
+    assert_eq!(get(&e, "attempts").as_f64(), Some(1.0));
+    let id = run_id();
+    let e = err(listed.put(format!("/flaky/{id}?fail=1&status=503").into(), js("{}"), JsValue::UNDEFINED)).await;
+    assert_eq!(get(&e, "attempts").as_f64(), Some(1.0), "\"GET PUT\" is no method: PUT is not retried");
 }
 
 #[wasm_bindgen_test]

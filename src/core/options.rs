@@ -131,8 +131,9 @@ pub struct RetryPolicy {
     pub max_retries: u32,
     /// Statuses that are retried.
     pub status_codes: Vec<u16>,
-    /// Methods (upper-case) whose failures other than 429 are retried.
-    pub methods: Vec<String>,
+    /// Methods (upper-case) whose failures other than 429 are retried, separated by spaces (one string, not a
+    /// `Vec` of them: no list to grow, clone and drop per policy).
+    pub methods: String,
     /// First backoff delay.
     pub base_delay_ms: f64,
     /// Cap on one backoff delay.
@@ -146,14 +147,7 @@ impl Default for RetryPolicy {
         RetryPolicy {
             max_retries: defaults::MAX_RETRIES,
             status_codes: defaults::STATUS_CODES.to_vec(),
-            methods: {
-                // One string split, not a table of five string addresses.
-                let mut methods = Vec::new();
-                for m in crate::core::text::split_any(defaults::METHODS, b" ") {
-                    methods.push(String::from(m));
-                }
-                methods
-            },
+            methods: String::from(defaults::METHODS),
             base_delay_ms: defaults::BASE_DELAY_MS,
             max_delay_ms: defaults::MAX_DELAY_MS,
             max_retry_after_ms: defaults::MAX_RETRY_AFTER_MS,
@@ -195,9 +189,13 @@ impl RetryPolicy {
             }
         }
         if let Some(methods) = &o.methods {
-            p.methods = Vec::with_capacity(methods.len());
+            p.methods.clear();
             for m in methods {
-                p.methods.push(m.to_ascii_uppercase());
+                // An entry that is no method token (a space in it, say) never equals a request's method: left out.
+                if let Ok(m) = normalize_method(m) {
+                    p.methods.push_str(&m);
+                    p.methods.push_str(" ");
+                }
             }
         }
         if let Some(v) = o.base_delay_ms {
@@ -291,7 +289,9 @@ mod tests {
         let p = base
             .with(&RetryOverrides { max_retries: Some(5.0), methods: Some(vec!["post".into()]), status_codes: Some(vec![429.0]), ..Default::default() })
             .unwrap();
-        assert_eq!((p.max_retries, p.methods.clone(), p.status_codes.clone(), p.base_delay_ms), (5, vec!["POST".to_string()], vec![429], 500.0));
+        assert_eq!((p.max_retries, p.methods.clone(), p.status_codes.clone(), p.base_delay_ms), (5, "POST ".to_string(), vec![429], 500.0));
+        let odd = base.with(&RetryOverrides { methods: Some(vec!["get post".into(), "".into(), "patch".into()]), ..Default::default() }).unwrap();
+        assert_eq!(odd.methods, "PATCH ", "entries that are no method token are left out");
         assert_eq!(base.with(&RetryOverrides { max_retries: Some(-1.0), ..Default::default() }).unwrap_err().0, "retry.maxRetries must be a non-negative number");
         assert_eq!(base.with(&RetryOverrides { status_codes: Some(vec![42.0]), ..Default::default() }).unwrap_err().0, "retry.statusCodes must list HTTP statuses (100-599)");
         assert_eq!(base.with(&RetryOverrides { max_delay_ms: Some(f64::NAN), ..Default::default() }).unwrap_err().0, "retry.maxDelayMs must be a non-negative number");

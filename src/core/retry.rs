@@ -82,7 +82,7 @@ pub struct FailedAttempt<'a> {
 /// Decides whether and when to retry. `jitter` is a number in [0, 1) from the caller's random source.
 pub fn decide(policy: Option<&RetryPolicy>, failed: &FailedAttempt, jitter: f64) -> Decision {
     let Some(policy) = policy else { return Decision::Stop(StopReason::NotRetryable) };
-    let repeatable = failed.idempotent_key || policy.methods.iter().any(|m| m == failed.method);
+    let repeatable = failed.idempotent_key || crate::core::text::split_any(&policy.methods, b" ").any(|m| m == failed.method);
     // `any`, not `contains`: the slice's own `contains` for u16 is an unrolled generic of 167 B in the wasm.
     #[allow(clippy::manual_contains)]
     let listed = |s: u16| policy.status_codes.iter().any(|&c| c == s);
