@@ -124,13 +124,42 @@ pub fn rate_window(requests: f64, per_ms: f64) -> Result<RateWindow, OptionError
     })
 }
 
+/// A set of HTTP statuses (100-599), one bit each: no list to build, clone and drop per policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StatusSet([u64; 8]);
+
+impl StatusSet {
+    /// The set of `statuses` (each 100-599).
+    pub fn of(statuses: &[u16]) -> StatusSet {
+        let mut set = StatusSet::default();
+        for &s in statuses {
+            set.insert(s);
+        }
+        set
+    }
+
+    /// Adds `status` (100-599; anything else is ignored).
+    pub fn insert(&mut self, status: u16) {
+        if (100..600).contains(&status) {
+            let bit = usize::from(status - 100);
+            self.0[bit / 64] |= 1 << (bit % 64);
+        }
+    }
+
+    /// True when `status` is in the set.
+    pub fn contains(&self, status: u16) -> bool {
+        let Some(bit) = status.checked_sub(100).map(usize::from).filter(|&b| b < 500) else { return false };
+        self.0[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
 /// The retry policy (`RetryOptions`), with the defaults filled in.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
     /// Retries after the first attempt.
     pub max_retries: u32,
     /// Statuses that are retried.
-    pub status_codes: Vec<u16>,
+    pub status_codes: StatusSet,
     /// Methods (upper-case) whose failures other than 429 are retried, separated by spaces (one string, not a
     /// `Vec` of them: no list to grow, clone and drop per policy).
     pub methods: String,
@@ -146,7 +175,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_retries: defaults::MAX_RETRIES,
-            status_codes: defaults::STATUS_CODES.to_vec(),
+            status_codes: StatusSet::of(&defaults::STATUS_CODES),
             methods: String::from(defaults::METHODS),
             base_delay_ms: defaults::BASE_DELAY_MS,
             max_delay_ms: defaults::MAX_DELAY_MS,
@@ -180,12 +209,12 @@ impl RetryPolicy {
             p.max_retries = check_count("retry.maxRetries", v, 0.0)?;
         }
         if let Some(codes) = &o.status_codes {
-            p.status_codes = Vec::with_capacity(codes.len());
+            p.status_codes = StatusSet::default();
             for &c in codes {
                 if !(c.fract() == 0.0 && (100.0..=599.0).contains(&c)) {
                     return Err(option_error("retry.statusCodes", "must list HTTP statuses (100-599)"));
                 }
-                p.status_codes.push(c as u16);
+                p.status_codes.insert(c as u16);
             }
         }
         if let Some(methods) = &o.methods {
@@ -285,11 +314,16 @@ mod tests {
     fn retry_overrides() {
         let base = RetryPolicy::default();
         assert_eq!(base.max_retries, 2);
-        assert_eq!(base.status_codes, vec![408, 429, 500, 502, 503, 504]);
+        assert_eq!(base.status_codes, StatusSet::of(&[408, 429, 500, 502, 503, 504]));
+        for (status, listed) in [(408, true), (429, true), (504, true), (404, false), (99, false), (100, false), (599, false), (600, false), (0, false), (u16::MAX, false)] {
+            assert_eq!(base.status_codes.contains(status), listed, "{status}");
+        }
+        let edges = StatusSet::of(&[100, 163, 164, 599, 600, 99]);
+        assert_eq!([99, 100, 163, 164, 165, 598, 599, 600].map(|s| edges.contains(s)), [false, true, true, true, false, false, true, false]);
         let p = base
             .with(&RetryOverrides { max_retries: Some(5.0), methods: Some(vec!["post".into()]), status_codes: Some(vec![429.0]), ..Default::default() })
             .unwrap();
-        assert_eq!((p.max_retries, p.methods.clone(), p.status_codes.clone(), p.base_delay_ms), (5, "POST ".to_string(), vec![429], 500.0));
+        assert_eq!((p.max_retries, p.methods.clone(), p.status_codes, p.base_delay_ms), (5, "POST ".to_string(), StatusSet::of(&[429]), 500.0));
         let odd = base.with(&RetryOverrides { methods: Some(vec!["get post".into(), "".into(), "patch".into()]), ..Default::default() }).unwrap();
         assert_eq!(odd.methods, "PATCH ", "entries that are no method token are left out");
         assert_eq!(base.with(&RetryOverrides { max_retries: Some(-1.0), ..Default::default() }).unwrap_err().0, "retry.maxRetries must be a non-negative number");
