@@ -25,7 +25,7 @@ WASM_OPT_FLAGS := -Oz --flatten --rereloop -Oz --flatten --rereloop -Oz -Oz --on
 SERVER := target/release/polite-fetch-testserver
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-redis setup-drf pkg server bench-dialects test test-native test-wasm-node test-wasm-browser \
+.PHONY: all setup setup-rust setup-nightly setup-node setup-browser setup-nginx setup-redis setup-drf pkg wasm server bench-dialects test test-native test-wasm-node test-wasm-browser \
         test-js test-fuzz setup-fuzz size bench bench-steady bench-queue bench-redis bench-spend bench-instructions soak fuzz demo tour clean
 
 all: pkg
@@ -66,13 +66,17 @@ setup-redis:
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; }
 
 # The npm package: release wasm tuned for size (pinned nightly, build-std) -> wasm-bindgen (web target) -> wasm-opt (npm binaryen) -> pkg/.
-pkg: setup-rust setup-nightly setup-node
+pkg: wasm
+	node scripts/build-pkg.mjs target/polite_fetch_opt.wasm target/wasm-names.json
+
+# The release wasm alone, as the package ships it (target/polite_fetch_opt.wasm); scripts/inline-sweep.py builds it
+# once per function it tries.
+wasm: setup-rust setup-nightly setup-node
 	RUSTFLAGS="$(WASM_RUSTFLAGS)" cargo +$(NIGHTLY) build --release --target wasm32-unknown-unknown --lib \
 	  -Zbuild-std=std,panic_abort --target-dir target/nightly
 	wasm-bindgen --target web --no-typescript --out-dir target/bindgen --out-name polite_fetch $(WASM)
 	$(WASM_OPT) $(WASM_OPT_FLAGS) --minify-imports-and-exports-and-modules --strip-debug --strip-producers \
 	  target/bindgen/polite_fetch_bg.wasm -o target/polite_fetch_opt.wasm > target/wasm-names.json
-	node scripts/build-pkg.mjs target/polite_fetch_opt.wasm target/wasm-names.json
 
 server:
 	cargo build --release -p polite-fetch-testserver

@@ -8,6 +8,9 @@
 //!   and its one export, option reading, the engine (the async loop of a call), one attempt, error objects, fetch, timers,
 //!   the tab-sharing transport, the storage of `persist`;
 //! - src/js/: what only JS can do (error classes that extend `Error`, removable timers, the share protocol).
+//!
+//! An `#[inline(never)]` is either explained where it stands or was kept because the release wasm is smaller with
+//! it (scripts/inline-sweep.py tries every function both ways; BENCHMARKS.md, "Size levers").
 #![deny(missing_docs)]
 // One-character `push_str("x")`, not `push('x')`: `String::push` links a char's UTF-8 encoder into the wasm build.
 #![allow(clippy::single_char_add_str)]
