@@ -143,6 +143,7 @@ fn non_empty(s: Option<String>) -> Option<String> {
 }
 
 /// Derives the error details from a body (`None` when empty) and the response headers.
+#[inline(never)]
 pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>, headers: &(impl HeaderLookup + ?Sized)) -> ErrorDetails {
     let text_of = |key: &str| body.and_then(|b| b.member(key)).and_then(|v| non_empty(v.as_text()));
     // Beside a numeric `statusCode` or `status` (fastify, Express, Spring Boot), an `error` that is the reason
@@ -178,6 +179,7 @@ pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>
 }
 
 /// "field: message", or the message alone for DRF's `non_field_errors`.
+#[inline(never)]
 fn format_field(field: &str, message: &str) -> String {
     if field == "non_field_errors" {
         return message.to_string();

@@ -428,6 +428,7 @@ pub struct RateHeaders {
 
 impl RateHeaders {
     /// Reads the rate headers of one response. `now` is the client's clock when the response arrived.
+    #[inline(never)]
     pub fn read(headers: &(impl HeaderLookup + ?Sized), now: f64) -> RateHeaders {
         let number = |header: usize| headers.header(header).and_then(|v| parse_non_negative(first_value(v)));
         let field = parse_ratelimit_field(headers.header(h::RATELIMIT).unwrap_or(""));
@@ -490,6 +491,7 @@ impl RateHeaders {
 
     /// The status the client acts on: a 403 with `X-RateLimit-Remaining: 0` (GitHub's primary limit) is a 429 for
     /// waiting, retrying and the error's class; every other status is itself.
+    #[inline(never)]
     pub fn acted_status(&self, status: u16) -> u16 {
         if status == 403 && self.remaining == Some(0.0) {
             429

@@ -318,6 +318,7 @@ impl Limiter {
     }
 
     /// Holds every request of the client until `until` (after a 429; the longest cooldown wins).
+    #[inline(never)]
     pub fn cool_down(&mut self, until: f64) {
         self.cooldown_until = self.cooldown_until.max(until);
     }
@@ -349,6 +350,7 @@ impl Limiter {
         }
     }
 
+    #[inline(never)]
     fn decide(&mut self, now: f64) -> Admission {
         if now < self.cooldown_until {
             self.reason = WaitReason::Cooldown;
@@ -545,6 +547,7 @@ impl Limiter {
     /// window restored holds a request at most `max_wait_ms` (storage must not hold a client longer than the app
     /// lets a wait run); pacing counts are taken only for a window configured alike and at most `per_ms` ahead; a
     /// learned rate only while it would not have been forgotten. What this limiter knows already is kept.
+    #[inline(never)]
     pub fn restore(&mut self, saved: &Saved, now: f64, max_wait_ms: f64) {
         if let Some(until) = saved.cooldown_until.filter(|&t| t > now && t - now <= max_wait_ms) {
             self.cool_down(until);
@@ -618,6 +621,7 @@ fn forget(times: &mut Vec<f64>, stale: impl Fn(f64) -> bool) {
 }
 
 /// Adaptive pacing's reaction to one answer (see [`Adaptive`]).
+#[inline(never)]
 fn learn(a: &mut Adaptive, status: Option<u16>, sent_at: f64, now: f64) {
     if a.learned.is_some_and(|l| now - l.decreased_at > FORGET_AFTER_MS) {
         a.learned = None;

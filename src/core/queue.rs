@@ -124,6 +124,7 @@ impl<T> WaitQueue<T> {
         count
     }
 
+    #[inline(never)]
     fn waiter(&self, slot: u32) -> Option<&Waiter<T>> {
         self.slots.get(slot as usize).and_then(Option::as_ref)
     }

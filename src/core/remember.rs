@@ -158,6 +158,7 @@ impl<T> Memory<T> {
     }
 
     // Order does not matter here (the clock says which is oldest), so a removal is a swap.
+    #[inline(never)]
     fn forget_where(&mut self, matches: impl Fn(&Entry<T>) -> bool) {
         let mut i = 0;
         while i < self.entries.len() {

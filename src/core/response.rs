@@ -112,11 +112,13 @@ pub fn read_as(kind: BodyKind, response_type: ResponseType, content_length: Opti
 
 /// Whether an error body is worth `JSON.parse`: it says it is JSON, or its first character (a UTF-16 code unit, as
 /// JS gives it) opens an object or array; servers often send JSON error bodies as `text/plain` or `text/html`.
+#[inline(never)]
 pub fn error_body_may_be_json(content_type: Option<&str>, first_char: u16) -> bool {
     content_type.is_some_and(is_json_type) || first_char == u16::from(b'{') || first_char == u16::from(b'[')
 }
 
 /// A redirect status the client follows itself (so that it can check where credentials go).
+#[inline(never)]
 pub fn is_followed_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }

@@ -22,6 +22,7 @@ pub fn find_any(s: &str, set: &[u8]) -> usize {
 
 /// True when every byte of `s` passes `test`: one loop for every such check, where each `bytes().all(closure)`
 /// is a generic of its own in the wasm build.
+#[inline(never)]
 pub fn all_bytes(s: &str, test: fn(u8) -> bool) -> bool {
     for &b in s.as_bytes() {
         if !test(b) {
@@ -76,6 +77,7 @@ pub fn split_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
 }
 
 /// The parts of `s` between the ASCII bytes `set` (as `str::split` with a set of chars).
+#[inline(never)]
 pub fn split_any<'a, 'b>(s: &'a str, set: &'b [u8]) -> SplitAny<'a, 'b> {
     SplitAny { rest: Some(s), set }
 }
@@ -131,6 +133,7 @@ pub fn push_hex(out: &mut String, n: u64, digits: u32) {
 }
 
 /// `text` with each run of whitespace turned into one space, trimmed.
+#[inline(never)]
 pub fn fold_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     // Words cut at ASCII whitespace bytes, which are char boundaries too (no `split_ascii_whitespace` adapters).

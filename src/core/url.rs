@@ -164,6 +164,7 @@ pub fn resolve(base: &BaseUrl, path: &str) -> Result<String, UrlError> {
 }
 
 /// [`resolve`], or with `under` [`resolve_under`]: one function for both, since the wasm build needs both.
+#[inline(never)]
 pub fn resolve_in(base: &BaseUrl, path: &str, under: bool) -> Result<String, UrlError> {
     let path = before_any(path, b"#");
     if has_scheme(path) {

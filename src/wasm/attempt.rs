@@ -192,7 +192,6 @@ fn done(req: &Req, value: JsValue, response: &Response, snapshot: &HeaderSnapsho
 }
 
 /// Starts the beforeRequest hooks over the attempt's `Request` (built even with none, for afterResponse).
-#[inline(never)]
 fn run_before_request(inner: &Inner, req: &Req, target: &Target<'_>, number: u32) -> Promise {
     hooks::before_request(&inner.options.hooks.lists, number as i32, &req.url, &req.method, target.base.unwrap_or(&JsValue::UNDEFINED), &target.headers.flat(), &req.body)
 }
@@ -200,7 +199,6 @@ fn run_before_request(inner: &Inner, req: &Req, target: &Target<'_>, number: u32
 /// What the beforeRequest hooks made of the attempt: `Ok(request)` with `target` now what they left, `Err(response)`
 /// when a hook answered instead, or what a hook threw. A request moved off baseUrl's origin is a `TypeError`:
 /// nothing is sent.
-#[inline(never)]
 fn hooked_target(inner: &Inner, target: &mut Target<'_>, out: Result<JsValue, JsValue>) -> Result<Result<JsValue, Response>, JsValue> {
     let out = out?;
     if !Array::is_array(&out) {

@@ -335,6 +335,7 @@ pub(crate) async fn run(inner: Rc<Inner>, req: Req, poll: Option<Poll>) -> Resul
 }
 
 /// Runs one call in the background; its promise settles with the call.
+#[inline(never)]
 fn spawn(inner: &Rc<Inner>, mut req: Req, poll: Option<Poll>) -> Promise {
     req.order = inner.quota.made.get();
     inner.quota.made.set(req.order + 1);

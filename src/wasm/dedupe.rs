@@ -26,6 +26,7 @@ extern "C" {
 }
 
 /// True when `req` is a call to share with equal ones (`dedupe` on, a GET or HEAD that can be copied).
+#[inline(never)]
 pub(crate) fn applies(req: &Req) -> bool {
     req.dedupe && dedupe::shareable(&req.method, req.response_type)
 }

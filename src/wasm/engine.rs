@@ -161,9 +161,7 @@ pub(crate) enum Next {
 }
 
 /// Asks the core whether and when to retry; tells `onRetry`; starts the client's cooldown for a 429. With the
-/// retry event when one was made (for `onRetry` or beforeRetry), else undefined. Kept out of the engine's future
-/// (sync code inlined there is carried by every state of it).
-#[inline(never)]
+/// retry event when one was made (for `onRetry` or beforeRetry), else undefined.
 pub(crate) fn after_failure(inner: &Inner, req: &Req, error: JsValue, failure: Failure, server_wait_ms: Option<f64>, counted: u32) -> (Next, JsValue) {
     let failed = FailedAttempt {
         attempt: counted,
@@ -321,7 +319,6 @@ pub(crate) fn tell_wait(inner: &Inner, event: &JsValue) {
 
 /// The client's own limiter at this moment: a ticket, or how long to wait (infinite: until an answer comes), or
 /// the error for a wait longer than `maxRetryAfterMs`.
-#[inline(never)]
 pub(crate) fn own_turn(inner: &Inner, req: &Req) -> Result<Result<Ticket, f64>, JsValue> {
     let at = now();
     let admission = inner.quota.limiter.borrow_mut().admit(at);

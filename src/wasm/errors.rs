@@ -157,6 +157,7 @@ impl BodyView for JsBody {
 }
 
 /// A `TypeError` with this message (bad arguments and options).
+#[inline(never)]
 pub(crate) fn type_error(message: &str) -> JsValue {
     js::TypeError::new(message).into()
 }
@@ -167,7 +168,6 @@ pub(crate) fn option_error(e: OptionError) -> JsValue {
 }
 
 /// The typed error of a non-2xx response.
-#[inline(never)]
 pub(crate) fn http_error(inner: &Inner, req: &Req, status: u16, response: &Response, snapshot: &HeaderSnapshot, body: JsValue, rate: &RateHeaders) -> JsValue {
     let kind = ErrorKind::for_status(rate.acted_status(status));
     let headers = response.headers();

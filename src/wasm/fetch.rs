@@ -58,7 +58,6 @@ extern "C" {
 
 /// Starts a fetch (through `custom` when the caller injected one) with the client's fixed `base` headers and this
 /// attempt's `extra` ones.
-#[inline(never)]
 pub fn start_fetch(custom: Option<&Function>, url: &str, method: &str, base: &JsValue, extra: &HeaderList, body: &JsValue, attempt: &Attempt) -> Result<Promise, JsValue> {
     let flat = extra.flat();
     let fetch = custom.map(|f| JsValue::from(f.clone())).unwrap_or(JsValue::UNDEFINED);

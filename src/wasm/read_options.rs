@@ -274,6 +274,7 @@ fn read_revalidate(v: &JsValue) -> Result<Option<usize>, JsValue> {
 }
 
 /// `persist`: `"key"` or `{ key, storage? }`, the key a non-empty string, a storage with `getItem` and `setItem`.
+#[inline(never)]
 fn read_persist(v: &JsValue) -> Result<(String, JsValue), JsValue> {
     let (key, storage) = if v.is_object() { (member(v, "key"), member(v, "storage")) } else { (v.clone(), JsValue::UNDEFINED) };
     match key.as_string() {
@@ -403,6 +404,7 @@ pub(crate) fn read_rate_windows(v: &JsValue) -> Result<Vec<RateWindow>, JsValue>
 
 /// Validates a request's arguments into a [`Req`]; every problem is a `TypeError`. With no options (the common
 /// call) nothing more is read.
+#[inline(never)]
 pub(crate) fn prepare(inner: &Inner, method: &str, path: JsValue, body: JsValue, options: &JsValue, page: bool) -> Result<Req, JsValue> {
     let mut req = Req { method: method.into(), timeout_ms: inner.options.timeout_ms, retry: inner.options.retry.clone(), dedupe: inner.options.dedupe, page, ..Req::default() };
     read_request(inner, path, body, options, &mut req)?;
@@ -459,6 +461,7 @@ fn refused(path: &str, page: bool, e: url::UrlError) -> JsValue {
 }
 
 /// The `query` option as pairs in order; arrays repeat the key, `undefined`/`null` values are left out.
+#[inline(never)]
 fn read_query(query: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let problem = || type_error("query values must be strings, numbers, booleans or arrays of them");
     if !query.is_object() || Array::is_array(query) {

@@ -65,8 +65,11 @@ import { root } from "./install.mjs";
 // ids and flags crossing as i32, JS arrays indexed instead of iterated, the executor's own entry found only for
 // Rust callers, a retry policy's methods one string and its statuses a bit set: 47,129 -> 45,807 B gzip, 41,944 ->
 // 40,739 brotli; the budget that plus 0.2%.
-const BUDGET_GZIP_BYTES = 45_899;
-const BUDGET_BROTLI_BYTES = 40_821;
+// Its eighth round: which functions stay out of line, chosen by measurement (scripts/inline-sweep.py tries each
+// function of the core and the boundary with and without `#[inline(never)]`): 45,807 -> 44,926 B gzip, 40,739 ->
+// 40,051 brotli; the budget that plus 0.2%.
+const BUDGET_GZIP_BYTES = 45_016;
+const BUDGET_BROTLI_BYTES = 40_131;
 
 test(`wasm + minified JS stay within ${BUDGET_GZIP_BYTES} bytes gzip, ${BUDGET_BROTLI_BYTES} brotli`, (t) => {
   const sizes = JSON.parse(execFileSync(process.execPath, [join(root, "scripts/size.mjs"), "--json"], { encoding: "utf8" }));
