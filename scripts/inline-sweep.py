@@ -14,6 +14,7 @@ An `#[inline(never)]` in the sources is either explained where it stands or was 
 import glob
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -71,6 +72,8 @@ def toggled(lines, i, indent, marked):
 
 
 def main():
+    # A stop (kill, Ctrl-C) unwinds through the `finally`s below, so no file is left with a trial's mark.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     args = [a for a in sys.argv[1:] if a != "--apply"]
     files = args or sorted(glob.glob(os.path.join(ROOT, "src/core/*.rs")) + glob.glob(os.path.join(ROOT, "src/wasm/*.rs")))
     base = gzip_size()
@@ -102,13 +105,17 @@ def main():
         spot = [(i, indent, marked) for i, indent, marked in candidates(lines) if lines[i] == signature]
         if len(spot) != 1:
             continue
-        open(path, "w").write("\n".join(toggled(lines, *spot[0])))
-        size = gzip_size()
-        if size is not None and size < best:
+        kept = False
+        try:
+            open(path, "w").write("\n".join(toggled(lines, *spot[0])))
+            size = gzip_size()
+            kept = size is not None and size < best
+        finally:
+            if not kept:
+                open(path, "w").write(text)
+        if kept:
             print(f"kept {size - best:+d} -> {size}  {signature.strip()[:80]}", flush=True)
             best = size
-        else:
-            open(path, "w").write(text)
     print(f"applied: {base} -> {best} B gzip")
 
 
