@@ -138,19 +138,23 @@ impl StatusSet {
         set
     }
 
-    /// Adds `status` (100-599; anything else is ignored).
-    pub fn insert(&mut self, status: u16) {
-        if (100..600).contains(&status) {
-            let bit = usize::from(status - 100);
-            self.0[bit / 64] |= 1 << (bit % 64);
-        }
+    /// Adds `status`; false (and nothing added) when it is not 100-599.
+    pub fn insert(&mut self, status: u16) -> bool {
+        let Some(bit) = status_bit(status) else { return false };
+        self.0[bit / 64] |= 1 << (bit % 64);
+        true
     }
 
     /// True when `status` is in the set.
     pub fn contains(&self, status: u16) -> bool {
-        let Some(bit) = status.checked_sub(100).map(usize::from).filter(|&b| b < 500) else { return false };
+        let Some(bit) = status_bit(status) else { return false };
         self.0[bit / 64] & (1 << (bit % 64)) != 0
     }
+}
+
+/// A status's bit in a [`StatusSet`]: `None` outside 100-599 (the one place the range is written).
+fn status_bit(status: u16) -> Option<usize> {
+    status.checked_sub(100).map(usize::from).filter(|&bit| bit < 500)
 }
 
 /// The retry policy (`RetryOptions`), with the defaults filled in.
@@ -211,10 +215,10 @@ impl RetryPolicy {
         if let Some(codes) = &o.status_codes {
             p.status_codes = StatusSet::default();
             for &c in codes {
-                if !(c.fract() == 0.0 && (100.0..=599.0).contains(&c)) {
+                // `as u16` saturates (a negative, NaN or huge code lands outside the range and is refused).
+                if c.fract() != 0.0 || !p.status_codes.insert(c as u16) {
                     return Err(option_error("retry.statusCodes", "must list HTTP statuses (100-599)"));
                 }
-                p.status_codes.insert(c as u16);
             }
         }
         if let Some(methods) = &o.methods {
@@ -327,7 +331,15 @@ mod tests {
         let odd = base.with(&RetryOverrides { methods: Some(vec!["get post".into(), "".into(), "patch".into()]), ..Default::default() }).unwrap();
         assert_eq!(odd.methods, "PATCH ", "entries that are no method token are left out");
         assert_eq!(base.with(&RetryOverrides { max_retries: Some(-1.0), ..Default::default() }).unwrap_err().0, "retry.maxRetries must be a non-negative number");
-        assert_eq!(base.with(&RetryOverrides { status_codes: Some(vec![42.0]), ..Default::default() }).unwrap_err().0, "retry.statusCodes must list HTTP statuses (100-599)");
+        // `as u16` saturates: a negative, NaN, infinite or huge code must still be refused, never wrapped into range.
+        for bad in [42.0, 99.0, 600.0, 100.5, -429.0, f64::NAN, f64::INFINITY, 65_536.0 + 429.0, 1e12] {
+            let codes = RetryOverrides { status_codes: Some(vec![bad]), ..Default::default() };
+            assert_eq!(base.with(&codes).unwrap_err().0, "retry.statusCodes must list HTTP statuses (100-599)", "{bad}");
+        }
+        let codes = RetryOverrides { status_codes: Some(vec![100.0, 599.0]), ..Default::default() };
+        assert_eq!(base.with(&codes).unwrap().status_codes, StatusSet::of(&[100, 599]));
+        let mut set = StatusSet::default();
+        assert_eq!([99, 100, 599, 600, u16::MAX].map(|s| set.insert(s)), [false, true, true, false, false]);
         assert_eq!(base.with(&RetryOverrides { max_delay_ms: Some(f64::NAN), ..Default::default() }).unwrap_err().0, "retry.maxDelayMs must be a non-negative number");
     }
 
