@@ -101,9 +101,9 @@ pub trait BodyView: Sized {
     fn member(&self, key: &str) -> Option<Self>;
     /// The value when it is a string.
     fn as_text(&self) -> Option<String>;
-    /// The keys when the value is a (non-array) object, in order; a view may stop after [`MAX_BODY_ITEMS`].
+    /// The keys when the value is a (non-array) object, in order, at most [`MAX_BODY_ITEMS`] of them.
     fn keys(&self) -> Option<Vec<String>>;
-    /// The elements when the value is an array; a view may stop after [`MAX_BODY_ITEMS`].
+    /// The elements when the value is an array, at most [`MAX_BODY_ITEMS`] of them.
     fn elements(&self) -> Option<Vec<Self>>;
     /// The value as a message when it is a string, number or boolean.
     fn as_scalar_text(&self) -> Option<String> {
@@ -292,7 +292,7 @@ fn field_errors<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
         return field_errors_from_list(&errors);
     }
     let mut out = Vec::new();
-    for key in errors.keys().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
+    for key in errors.keys().unwrap_or_default() {
         if let Some(messages) = errors.member(&key).and_then(|v| messages_of(&v)) {
             out.push((key, messages));
         }
@@ -302,7 +302,7 @@ fn field_errors<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
 
 fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
     let mut out = Vec::new();
-    for key in body.keys().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
+    for key in body.keys().unwrap_or_default() {
         // DRF field errors are always lists of strings, whatever the field's name (`title`, `detail`); a bare string
         // member is envelope, not a field.
         let Some(value) = body.member(&key) else { continue };
@@ -318,7 +318,7 @@ fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
 
 fn field_errors_from_list<B: BodyView>(list: &B) -> Vec<(String, Vec<String>)> {
     let mut out: Vec<(String, Vec<String>)> = Vec::new();
-    for item in list.elements().unwrap_or_default().into_iter().take(MAX_BODY_ITEMS) {
+    for item in list.elements().unwrap_or_default() {
         // JSON:API names the field by a JSON pointer (`/data/attributes/title`): its last step is the field.
         let pointer = || {
             let p = item.member("source")?.member("pointer")?.as_text()?;
@@ -342,7 +342,7 @@ fn messages_of<B: BodyView>(value: &B) -> Option<Vec<String>> {
         return Some(vec![text]);
     }
     let mut list = Vec::new();
-    for v in value.elements()?.iter().take(MAX_BODY_ITEMS) {
+    for v in &value.elements()? {
         if let Some(text) = v.as_scalar_text() {
             list.push(text);
         }
@@ -420,10 +420,10 @@ mod tests {
             self.as_str().map(str::to_string)
         }
         fn keys(&self) -> Option<Vec<String>> {
-            self.as_object().map(|o| o.keys().cloned().collect())
+            self.as_object().map(|o| o.keys().take(MAX_BODY_ITEMS).cloned().collect())
         }
         fn elements(&self) -> Option<Vec<Self>> {
-            self.as_array().cloned()
+            self.as_array().map(|a| a.iter().take(MAX_BODY_ITEMS).cloned().collect())
         }
         fn as_scalar_text(&self) -> Option<String> {
             match self {
