@@ -130,16 +130,19 @@ pub struct StatusSet([u64; 8]);
 
 impl StatusSet {
     /// The set of `statuses` (each 100-599).
-    pub fn of(statuses: &[u16]) -> StatusSet {
-        let mut set = StatusSet::default();
-        for &s in statuses {
-            set.insert(s);
+    /// A `const fn`: the default set is a constant in the module, not built per policy.
+    pub const fn of(statuses: &[u16]) -> StatusSet {
+        let mut set = StatusSet([0; 8]);
+        let mut i = 0;
+        while i < statuses.len() {
+            set.insert(statuses[i]);
+            i += 1;
         }
         set
     }
 
     /// Adds `status`; false (and nothing added) when it is not 100-599.
-    pub fn insert(&mut self, status: u16) -> bool {
+    pub const fn insert(&mut self, status: u16) -> bool {
         let Some(bit) = status_bit(status) else { return false };
         self.0[bit / 64] |= 1 << (bit % 64);
         true
@@ -153,9 +156,12 @@ impl StatusSet {
 }
 
 /// A status's bit in a [`StatusSet`]: `None` outside 100-599 (the one place the range is written).
-fn status_bit(status: u16) -> Option<usize> {
-    status.checked_sub(100).map(usize::from).filter(|&bit| bit < 500)
+const fn status_bit(status: u16) -> Option<usize> {
+    if status >= 100 && status < 600 { Some((status - 100) as usize) } else { None }
 }
+
+/// [`defaults::STATUS_CODES`] as a set, made at compile time.
+const DEFAULT_STATUSES: StatusSet = StatusSet::of(&defaults::STATUS_CODES);
 
 /// The retry policy (`RetryOptions`), with the defaults filled in.
 #[derive(Debug, Clone, PartialEq)]
@@ -179,7 +185,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_retries: defaults::MAX_RETRIES,
-            status_codes: StatusSet::of(&defaults::STATUS_CODES),
+            status_codes: DEFAULT_STATUSES,
             methods: String::from(defaults::METHODS),
             base_delay_ms: defaults::BASE_DELAY_MS,
             max_delay_ms: defaults::MAX_DELAY_MS,
