@@ -91,6 +91,7 @@ fn http_code(status: u16) -> String {
 }
 
 /// Writes a whole number (a status, a duration in ms) in decimal digits ([`text::push_decimal`]).
+#[inline(never)]
 pub fn push_u32(out: &mut String, n: u32) {
     text::push_decimal(out, u64::from(n));
 }

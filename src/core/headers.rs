@@ -473,6 +473,7 @@ impl RateHeaders {
     }
 
     /// ms until the window resets, preferring the relative sources over the epoch one.
+    #[inline(never)]
     pub fn reset_wait_ms(&self) -> Option<f64> {
         self.reset_after_ms.or(self.reset_epoch_wait_ms)
     }

@@ -263,6 +263,7 @@ impl Limiter {
     }
 
     /// Checks every reported ticket against those issued: a report for an unknown or finished one is ignored.
+    #[inline(never)]
     pub fn checking_tickets(mut self) -> Limiter {
         self.issued = Some(Vec::new());
         self

@@ -182,6 +182,7 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
+    #[inline(never)]
     fn default() -> Self {
         RetryPolicy {
             max_retries: defaults::MAX_RETRIES,

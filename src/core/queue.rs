@@ -162,6 +162,7 @@ impl<T> WaitQueue<T> {
         }
     }
 
+    #[inline(never)]
     fn sift_down(&mut self, mut at: usize) {
         loop {
             let mut first = at;

@@ -139,6 +139,7 @@ pub enum PollWait {
 
 /// Exponential backoff before retry `n` (= the failed attempt's number): about `base * 2^(n-1)`, spread by
 /// ±25% jitter so that clients refused together do not come back together, capped at `max_delay_ms`.
+#[inline(never)]
 pub fn backoff_ms(policy: &RetryPolicy, attempt: u32, jitter: f64) -> f64 {
     // 2^(n-1) as a shift, exact up to 2^30: `powi` links compiler-rt's `__powidf2` into the wasm.
     let nominal = policy.base_delay_ms * (1u32 << attempt.saturating_sub(1).min(30)) as f64;

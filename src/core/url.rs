@@ -140,6 +140,7 @@ pub fn parse_base_url(input: &str) -> Result<BaseUrl, UrlError> {
 }
 
 /// True when `path` has a URL scheme ("https:", "mailto:", ...), i.e. is an absolute URL rather than a path.
+#[inline(never)]
 fn has_scheme(path: &str) -> bool {
     let mut bytes = path.bytes();
     match bytes.next() {

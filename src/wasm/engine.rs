@@ -355,6 +355,7 @@ pub(crate) fn wake_waiting(inner: &Inner) {
 
 /// `client.clear(reason)`: rejects every request of the quota that waits for a turn (`undefined`: with an
 /// AbortError); those in flight go on. How many it rejected.
+#[inline(never)]
 pub(crate) fn clear(inner: &Inner, reason: &JsValue) -> u32 {
     let mut reason = reason.clone();
     let mut count = 0;

@@ -130,6 +130,7 @@ pub(crate) struct ClientOptions {
 
 impl ClientOptions {
     /// The options of a client given only its `baseUrl`: every default filled in.
+    #[inline(never)]
     pub(crate) fn fresh() -> ClientOptions {
         ClientOptions {
             api_key_header: defaults::API_KEY_HEADER.into(),

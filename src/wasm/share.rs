@@ -21,6 +21,7 @@ impl SharedQuota {
     }
 
     /// Hands the quota to JS: the handle [`quota`] takes, until its operation 6 frees it.
+    #[inline(never)]
     pub fn into_handle(self) -> i32 {
         Box::into_raw(Box::new(self)) as i32
     }
