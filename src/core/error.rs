@@ -208,7 +208,17 @@ fn server_text_of<B: BodyView>(body: &B) -> Option<String> {
     }
     // JSON:API: `{"errors": [{"detail": ..., "title": ...}]}`, the first error speaks.
     let first = first_listed_error(body)?;
-    ["detail", "title", "message"].iter().find_map(|key| non_empty(first.member(key)?.as_text()))
+    first_text(&first, &["detail", "title", "message"])
+}
+
+/// The first of `keys` whose member is a non-empty string (trimmed).
+fn first_text<B: BodyView>(value: &B, keys: &[&str]) -> Option<String> {
+    for key in keys {
+        if let Some(text) = non_empty(value.member(key).and_then(|v| v.as_text())) {
+            return Some(text);
+        }
+    }
+    None
 }
 
 /// The first element of a body's `errors` array.
@@ -326,7 +336,7 @@ fn field_errors_from_list<B: BodyView>(list: &B) -> Vec<(String, Vec<String>)> {
             Some(p[p.as_bytes().iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1)..].to_string())
         };
         let field = non_empty(item.member("field").or_else(|| item.member("path")).and_then(|v| v.as_text()).or_else(pointer));
-        let message = non_empty(["message", "detail", "title"].iter().find_map(|key| item.member(key)?.as_text()));
+        let message = first_text(&item, &["message", "detail", "title"]);
         if let (Some(field), Some(message)) = (field, message) {
             match out.iter_mut().find(|(f, _)| *f == field) {
                 Some((_, messages)) => messages.push(message),
@@ -553,6 +563,9 @@ mod tests {
         assert_eq!(d.field_errors, vec![("tags".to_string(), vec!["bad".to_string(), "3".to_string()]), ("title".to_string(), vec!["too long".to_string()])]);
         let d = details(422, Some(json!({"errors": [{"field": "a", "message": "m1"}, {"field": "a", "message": "m2"}, {"nope": 1}]})), &[]);
         assert_eq!(d.field_errors, vec![("a".to_string(), vec!["m1".to_string(), "m2".to_string()])]);
+        // An item's message is its first non-empty text of message, detail and title (an empty one does not hide the next).
+        let d = details(422, Some(json!({"errors": [{"field": "a", "message": " ", "detail": "d1"}, {"field": "b", "message": ""}]})), &[]);
+        assert_eq!(d.field_errors, vec![("a".to_string(), vec!["d1".to_string()])]);
         // The envelope's own members are not fields; a list under any name is.
         assert!(details(403, Some(json!({"error": "x", "message": "y", "path": "/p"})), &[]).field_errors.is_empty());
         // JSON:API.
