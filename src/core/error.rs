@@ -198,12 +198,10 @@ fn server_text_of<B: BodyView>(body: &B) -> Option<String> {
     if let Some(text) = body.as_text() {
         return text_body_summary(&text);
     }
-    for key in ["message", "error_msg", "detail", "title"] {
-        if let Some(text) = non_empty(body.member(key).and_then(|v| v.as_scalar_text())) {
-            return Some(text);
-        }
+    if let Some(text) = first_text(body, &["message", "error_msg", "detail", "title"]) {
+        return Some(text);
     }
-    if let Some(text) = body.member("error").and_then(|e| non_empty(e.member("message")?.as_text())) {
+    if let Some(text) = body.member("error").and_then(|e| first_text(&e, &["message"])) {
         return Some(text);
     }
     // JSON:API: `{"errors": [{"detail": ..., "title": ...}]}`, the first error speaks.
@@ -211,10 +209,10 @@ fn server_text_of<B: BodyView>(body: &B) -> Option<String> {
     first_text(&first, &["detail", "title", "message"])
 }
 
-/// The first of `keys` whose member is a non-empty string (trimmed).
+/// The first of `keys` whose member is non-empty text (trimmed; a number or boolean written out).
 fn first_text<B: BodyView>(value: &B, keys: &[&str]) -> Option<String> {
     for key in keys {
-        if let Some(text) = non_empty(value.member(key).and_then(|v| v.as_text())) {
+        if let Some(text) = non_empty(value.member(key).and_then(|v| v.as_scalar_text())) {
             return Some(text);
         }
     }
@@ -566,6 +564,11 @@ mod tests {
         // An item's message is its first non-empty text of message, detail and title (an empty one does not hide the next).
         let d = details(422, Some(json!({"errors": [{"field": "a", "message": " ", "detail": "d1"}, {"field": "b", "message": ""}]})), &[]);
         assert_eq!(d.field_errors, vec![("a".to_string(), vec!["d1".to_string()])]);
+        // A number there is written out, as a top-level `message` of one is (the first listed error speaks); so is
+        // `error.message`.
+        let d = details(422, Some(json!({"errors": [{"field": "n", "message": 7}]})), &[]);
+        assert_eq!((d.field_errors, d.server_text.as_deref()), (vec![("n".to_string(), vec!["7".to_string()])], Some("7")));
+        assert_eq!(details(500, Some(json!({"error": {"message": 42}})), &[]).server_text.as_deref(), Some("42"));
         // The envelope's own members are not fields; a list under any name is.
         assert!(details(403, Some(json!({"error": "x", "message": "y", "path": "/p"})), &[]).field_errors.is_empty());
         // JSON:API.
