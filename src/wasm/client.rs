@@ -61,7 +61,7 @@ impl Quota {
     fn new(o: &ClientOptions) -> Quota {
         // One share per name and API: clients for different APIs never share a quota by accident.
         let max_wait_ms = o.retry.as_deref().map_or(defaults::MAX_RETRY_AFTER_MS, |p| p.max_retry_after_ms);
-        let shared = || SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms)).into_handle();
+        let shared = || shared_quota(o, max_wait_ms);
         let share = match (&o.share_provider, o.share_name.as_deref()) {
             (Some(provider), _) => {
                 let windows = Array::new();
@@ -91,6 +91,12 @@ impl Quota {
         persist::restore(&quota);
         quota
     }
+}
+
+/// A handle to a new shared quota with the limits `o` asks for (what a share's leader decides with).
+#[inline(never)]
+fn shared_quota(o: &ClientOptions, max_wait_ms: f64) -> i32 {
+    SharedQuota::new(Limiter::new(&o.windows, None).with_adaptive(o.adaptive, max_wait_ms)).into_handle()
 }
 
 /// The client's configuration and its quota; requests in flight hold it alive.
