@@ -110,6 +110,10 @@ pub trait BodyView: Sized {
     fn as_scalar_text(&self) -> Option<String> {
         self.as_text()
     }
+    /// The first element when the value is a non-empty array (a view may answer it without listing the rest).
+    fn first(&self) -> Option<Self> {
+        self.elements()?.into_iter().next()
+    }
 }
 
 /// What the core derives from an error body and the response headers.
@@ -221,7 +225,7 @@ fn first_text<B: BodyView>(value: &B, keys: &[&str]) -> Option<String> {
 
 /// The first element of a body's `errors` array.
 fn first_listed_error<B: BodyView>(body: &B) -> Option<B> {
-    body.member("errors")?.elements()?.into_iter().next()
+    body.member("errors")?.first()
 }
 
 /// A short line from a text body: an HTML page's `<title>` (or nothing: the page stays in `body`), else the first
