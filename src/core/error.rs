@@ -110,6 +110,10 @@ pub trait BodyView: Sized {
     fn as_scalar_text(&self) -> Option<String> {
         self.as_text()
     }
+    /// True when the value is an array (a view may answer it without listing the elements).
+    fn is_list(&self) -> bool {
+        self.elements().is_some()
+    }
     /// The first element when the value is a non-empty array (a view may answer it without listing the rest).
     fn first(&self) -> Option<Self> {
         self.elements()?.into_iter().next()
@@ -300,7 +304,7 @@ pub fn shorten(text: &str, max: usize) -> String {
 /// `{"field": ["msg"]}` dictionary (including `non_field_errors`), skipping the envelope's own keys.
 fn field_errors<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
     let Some(errors) = body.member("errors") else { return drf_fields(body) };
-    if errors.elements().is_some() {
+    if errors.is_list() {
         // `errors` as an array of {field, message} objects (JSON:API-like) is common too.
         return field_errors_from_list(&errors);
     }
@@ -319,7 +323,7 @@ fn drf_fields<B: BodyView>(body: &B) -> Vec<(String, Vec<String>)> {
         // DRF field errors are always lists of strings, whatever the field's name (`title`, `detail`); a bare string
         // member is envelope, not a field.
         let Some(value) = body.member(&key) else { continue };
-        if value.elements().is_none() {
+        if !value.is_list() {
             continue;
         }
         if let Some(messages) = messages_of(&value) {
