@@ -14,11 +14,15 @@ impl BodyView for Body {
     fn as_text(&self) -> Option<String> {
         self.0.as_str().map(str::to_string)
     }
+    fn is_number(&self) -> bool {
+        self.0.is_number()
+    }
+    // At most MAX_BODY_ITEMS, as the trait asks (the wasm view stops there too).
     fn keys(&self) -> Option<Vec<String>> {
-        self.0.as_object().map(|o| o.keys().cloned().collect())
+        self.0.as_object().map(|o| o.keys().take(MAX_BODY_ITEMS).cloned().collect())
     }
     fn elements(&self) -> Option<Vec<Self>> {
-        self.0.as_array().map(|a| a.iter().cloned().map(Body).collect())
+        self.0.as_array().map(|a| a.iter().take(MAX_BODY_ITEMS).cloned().map(Body).collect())
     }
 }
 

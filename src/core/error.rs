@@ -110,6 +110,8 @@ pub trait BodyView: Sized {
     fn as_scalar_text(&self) -> Option<String> {
         self.as_text()
     }
+    /// True when the value is a number.
+    fn is_number(&self) -> bool;
     /// True when the value is an array (a view may answer it without listing the elements).
     fn is_list(&self) -> bool {
         self.elements().is_some()
@@ -157,7 +159,7 @@ pub fn error_details<B: BodyView>(kind: ErrorKind, status: u16, body: Option<&B>
     let text_of = |key: &str| body.and_then(|b| b.member(key)).and_then(|v| non_empty(v.as_text()));
     // Beside a numeric `statusCode` or `status` (fastify, Express, Spring Boot), an `error` that is the reason
     // phrase ("Too Many Requests", "Forbidden") is not a machine code; "insufficient_scope" there still is.
-    let number_of = |key: &str| body.and_then(|b| b.member(key)).is_some_and(|v| v.as_text().is_none() && v.as_scalar_text().is_some());
+    let number_of = |key: &str| body.and_then(|b| b.member(key)).is_some_and(|v| v.is_number());
     let error = text_of("error");
     let error_is_phrase = (number_of("statusCode") || number_of("status"))
         && error.as_deref().is_some_and(|e| text::find_byte(e, b' ').is_some() || e.eq_ignore_ascii_case(reason_phrase(status)));
@@ -441,6 +443,9 @@ mod tests {
         }
         fn elements(&self) -> Option<Vec<Self>> {
             self.as_array().map(|a| a.iter().take(MAX_BODY_ITEMS).cloned().collect())
+        }
+        fn is_number(&self) -> bool {
+            Value::is_number(self)
         }
         fn as_scalar_text(&self) -> Option<String> {
             match self {

@@ -154,6 +154,9 @@ impl BodyView for JsBody {
         // A string as the error text reads it (its head), a number or a boolean as a query writes it.
         if self.0.is_string() { self.as_text() } else { scalar_text(&self.0) }
     }
+    fn is_number(&self) -> bool {
+        self.0.as_f64().is_some()
+    }
     fn is_list(&self) -> bool {
         Array::is_array(&self.0)
     }
